@@ -1,0 +1,91 @@
+import { z } from "zod";
+
+/**
+ * Every environment variable Gatehouse reads, validated once. A missing or
+ * malformed variable stops the process with one line naming it (see
+ * formatEnvError); `.env.example` documents each of them.
+ */
+const Bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+export const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" }),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).default("redis://127.0.0.1:6379"),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    HOST: z.string().default("0.0.0.0"),
+    GATEHOUSE_ROLE: z.enum(["all", "gateway", "web"]).default("all"),
+    /** Public URL of the dashboard, used by next-auth for callbacks. */
+    NEXTAUTH_URL: z.url().optional(),
+    NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)"),
+    /** 32 bytes, base64 or hex: the AES-256-GCM key for provider secrets at rest. */
+    GATEHOUSE_ENCRYPTION_KEY: z
+      .string()
+      .refine((v) => decodeKey(v) !== null, "must be 32 bytes as 64 hex characters or base64 (openssl rand -base64 32)"),
+    OIDC_ISSUER: z.url().optional(),
+    OIDC_CLIENT_ID: z.string().min(1).optional(),
+    OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    OIDC_NAME: z.string().default("Single sign-on"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** Where request-log records go when Redis cannot take them; replayed later. */
+    GATEHOUSE_SPOOL_DIR: z.string().default("var/spool"),
+    /** Largest request body the data plane accepts. */
+    GATEHOUSE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
+    GATEHOUSE_SECURE_COOKIES: Bool.optional(),
+  })
+  .superRefine((env, ctx) => {
+    const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
+    if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+      for (const [name, value] of [
+        ["OIDC_ISSUER", env.OIDC_ISSUER],
+        ["OIDC_CLIENT_ID", env.OIDC_CLIENT_ID],
+        ["OIDC_CLIENT_SECRET", env.OIDC_CLIENT_SECRET],
+      ] as const) {
+        if (!value) ctx.addIssue({ code: "custom", path: [name], message: "is required when any OIDC_* variable is set" });
+      }
+    }
+  });
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+export function decodeKey(value: string): Buffer | null {
+  const hex = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, "hex") : null;
+  if (hex) return hex;
+  const b64 = Buffer.from(value, "base64");
+  return b64.length === 32 ? b64 : null;
+}
+
+/** One line per problem, naming the variable: `Invalid environment: DATABASE_URL is required`. */
+export function formatEnvError(error: z.ZodError): string {
+  const parts = error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? "environment");
+    const missing = issue.code === "invalid_type" && issue.input === undefined;
+    return missing ? `${name} is required` : `${name} ${issue.message}`;
+  });
+  return `Invalid environment: ${parts.join("; ")}`;
+}
+
+/** Parses a given environment; throws EnvError with one clear line. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ""));
+  const result = EnvSchema.safeParse(cleaned);
+  if (!result.success) throw new EnvError(formatEnvError(result.error));
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The process environment, parsed on first use and cached. */
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** For tests that change process.env. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
