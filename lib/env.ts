@@ -12,7 +12,8 @@ export const EnvSchema = z
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" }),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).default("redis://127.0.0.1:6379"),
-    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    /** 0 = any free port (tests); the server prints the URL it listens on. */
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().default("0.0.0.0"),
     GATEHOUSE_ROLE: z.enum(["all", "gateway", "web"]).default("all"),
     /** Public URL of the dashboard, used by next-auth for callbacks. */
@@ -31,6 +32,13 @@ export const EnvSchema = z
     GATEHOUSE_SPOOL_DIR: z.string().default("var/spool"),
     /** Largest request body the data plane accepts. */
     GATEHOUSE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
+    /** Idle keep-alive of server.ts; longer than the load balancer's idle timeout (AWS ALB: 60 s). */
+    GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(65_000),
+    /** How long SIGTERM waits for in-flight requests (web) or jobs in hand (worker) before forcing. */
+    GATEHOUSE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
+    /** Request-log worker: rows per INSERT, and how long a batch waits to fill. */
+    GATEHOUSE_REQUEST_LOG_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+    GATEHOUSE_REQUEST_LOG_BATCH_WAIT_MS: z.coerce.number().int().min(0).default(200),
     GATEHOUSE_SECURE_COOKIES: Bool.optional(),
   })
   .superRefine((env, ctx) => {
@@ -88,4 +96,20 @@ export function getEnv(): Env {
 /** For tests that change process.env. */
 export function resetEnvCache(): void {
   cached = undefined;
+}
+
+/**
+ * For process entry points (server.ts, workers/index.ts): the parsed
+ * environment, or one line on stderr naming the bad variable and exit code 1.
+ */
+export function getEnvOrExit(): Env {
+  try {
+    return getEnv();
+  } catch (err) {
+    if (err instanceof EnvError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
 }

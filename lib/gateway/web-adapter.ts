@@ -1,0 +1,74 @@
+import { getEnv } from "@/lib/env";
+import { errorResponse, handle } from "@/lib/gateway/handle";
+import { resolveRequestId } from "@/lib/gateway/request-id";
+import { payloadTooLarge } from "@/lib/gateway/stages/parse";
+import { isStreamBody, type GatewayResponse } from "@/lib/gateway/types";
+
+/**
+ * The same pipeline behind Web Request/Response, for Next route handlers
+ * (`app/api/v1/**`): a Next-only deployment works, only slower than the
+ * node:http fast path. `/api/v1/x` is served as `/v1/x`.
+ */
+export async function serveWeb(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  const path = url.pathname.startsWith("/api/v1/") ? url.pathname.slice(4) : url.pathname;
+  const headers: Record<string, string | undefined> = {};
+  request.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+
+  let response: GatewayResponse;
+  try {
+    const body = await readBody(request, getEnv().GATEHOUSE_MAX_BODY_BYTES);
+    response = await handle({ method: request.method, path, headers, body, signal: request.signal });
+  } catch (err) {
+    response = errorResponse(err, resolveRequestId(headers["x-request-id"]));
+  }
+  return toWebResponse(response);
+}
+
+async function readBody(request: Request, maxBytes: number): Promise<Buffer | null> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > maxBytes) throw payloadTooLarge(maxBytes);
+  if (!request.body) return null;
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw payloadTooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return size === 0 ? null : Buffer.concat(chunks, size);
+}
+
+export function toWebResponse(response: GatewayResponse): Response {
+  const { status, headers, body } = response;
+  if (!isStreamBody(body)) {
+    return new Response(JSON.stringify(body ?? null), {
+      status,
+      headers: { "content-type": "application/json; charset=utf-8", ...headers },
+    });
+  }
+  const iterator = body[Symbol.asyncIterator]();
+  const encoder = new TextEncoder();
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { value, done } = await iterator.next();
+      if (done) controller.close();
+      else controller.enqueue(typeof value === "string" ? encoder.encode(value) : value);
+    },
+    async cancel() {
+      await iterator.return?.();
+    },
+  });
+  return new Response(stream, {
+    status,
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", ...headers },
+  });
+}

@@ -1,0 +1,18 @@
+import { requestLogQueue } from "@/lib/queues/request-log";
+
+export { closeQueues, getQueue, type QueueDefinition } from "@/lib/queues/define";
+export { closeProducerConnection } from "@/lib/queues/connection";
+
+/**
+ * Every queue of Gatehouse. workers/index.ts starts one BullMQ Worker per
+ * entry, with the processor registered for that name (workers/processors.ts:
+ * a missing processor is a type error); the health check reports the depth of
+ * each. Later issues add moderation, cost aggregation, evals, alerts, retention.
+ */
+export const queueRegistry = {
+  "request-log": requestLogQueue,
+} as const;
+
+export type QueueName = keyof typeof queueRegistry;
+
+export const queueDefinitions = Object.values(queueRegistry);
