@@ -1,0 +1,1 @@
+export { findActiveApiKeyByDigest, verifyApiKey, type ActiveApiKey } from "@/lib/api-keys/verify";

@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { IsoDateTime } from "@/lib/http/schema";
+
+export const FlagKind = z.enum(["kill_switch", "release", "experiment", "operational", "permission"]);
+export const FlagScope = z.enum(["global", "tenant", "feature", "target", "segment"]);
+
+export const Flag = z.object({
+  id: z.string(),
+  /** null for platform-wide flags (the global kill switch), shown read-only to every tenant. */
+  tenantId: z.string().nullable(),
+  isGlobal: z.boolean(),
+  key: z.string(),
+  kind: FlagKind,
+  scope: FlagScope,
+  featureId: z.string().nullable(),
+  routeTargetId: z.string().nullable(),
+  providerId: z.string().nullable(),
+  enabled: z.boolean(),
+  rolloutPercent: z.number().int(),
+  rules: z.array(z.unknown()),
+  owner: z.string(),
+  description: z.string(),
+  expectedLifetimeDays: z.number().int().nullable(),
+  createdAt: IsoDateTime,
+  updatedAt: IsoDateTime,
+});
+export type Flag = z.infer<typeof Flag>;

@@ -1,0 +1,199 @@
+import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
+import { z } from "zod";
+import { ALL_PERMISSIONS, type Permission } from "@/lib/authz/permissions";
+import { CursorQuery, ErrorBody, dataOf, pageOf } from "@/lib/http/schema";
+import { AuditLogEntry, ListAuditLogQuery } from "@/lib/audit/schema";
+import { ApiKey, CreateApiKeyInput, CreatedApiKey } from "@/lib/api-keys/schema";
+import { AdminToken, CreateAdminTokenInput, CreatePlatformAdminTokenInput, CreatedAdminToken } from "@/lib/admin-tokens/schema";
+import { AddMemberInput, Member, UpdateMemberInput } from "@/lib/members/schema";
+import { CreateProviderInput, Provider, UpdateProviderInput } from "@/lib/providers/schema";
+import { CreateTenantInput, Me, Tenant, TenantListItem } from "@/lib/tenants/schema";
+import { Feature } from "@/lib/features/schema";
+import { Route } from "@/lib/routes/schema";
+import { Flag } from "@/lib/flags/schema";
+import { Prompt } from "@/lib/prompts/schema";
+import { Budget, RateLimit } from "@/lib/budgets/schema";
+import { GuardPolicy } from "@/lib/guards/schema";
+import { EvalRun, GoldenSet } from "@/lib/evals/schema";
+import { Incident, ListIncidentsQuery } from "@/lib/incidents/schema";
+import { Runbook } from "@/lib/runbooks/schema";
+import { AlertRule } from "@/lib/alerts/schema";
+import { ListRequestsQuery, RequestLogDetail, RequestLogSummary } from "@/lib/requests/schema";
+
+/**
+ * The OpenAPI 3.1 document of /api/admin, generated from the same zod schemas
+ * the handlers parse with and the dashboard reads responses with. Every route
+ * file under app/api/admin is listed here (lib/openapi/document.int.test.ts
+ * fails otherwise).
+ */
+extendZodWithOpenApi(z);
+
+type Method = "get" | "post" | "patch" | "delete";
+
+interface Operation {
+  method: Method;
+  path: string;
+  summary: string;
+  /** Tenant permission, or who may call a platform route. */
+  auth: Permission | "authenticated" | "platform_admin" | "public";
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  response?: z.ZodType;
+  status?: 200 | 201;
+}
+
+function build(): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
+  const registry = new OpenAPIRegistry();
+  // Schemas built before extendZodWithOpenApi ran lack `.openapi`; a clone made now has it.
+  const r = <T extends z.ZodType>(name: string, schema: T): T => registry.register(name, schema.clone() as T);
+
+  registry.registerComponent("securitySchemes", "session", {
+    type: "apiKey",
+    in: "cookie",
+    name: "next-auth.session-token",
+    description: "The dashboard's next-auth session cookie (`__Secure-next-auth.session-token` over https).",
+  });
+  registry.registerComponent("securitySchemes", "adminToken", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "gh_admin_...",
+    description: "An admin token created in the dashboard (tenant-scoped with a role) or by a platform admin (platform-wide).",
+  });
+
+  const Error = r("Error", ErrorBody);
+  const S = {
+    Me: r("Me", Me),
+    Tenant: r("Tenant", Tenant),
+    TenantListItem: r("TenantListItem", TenantListItem),
+    CreateTenantInput: r("CreateTenantInput", CreateTenantInput),
+    ApiKey: r("ApiKey", ApiKey),
+    CreateApiKeyInput: r("CreateApiKeyInput", CreateApiKeyInput),
+    CreatedApiKey: r("CreatedApiKey", CreatedApiKey),
+    AdminToken: r("AdminToken", AdminToken),
+    CreateAdminTokenInput: r("CreateAdminTokenInput", CreateAdminTokenInput),
+    CreatePlatformAdminTokenInput: r("CreatePlatformAdminTokenInput", CreatePlatformAdminTokenInput),
+    CreatedAdminToken: r("CreatedAdminToken", CreatedAdminToken),
+    Member: r("Member", Member),
+    AddMemberInput: r("AddMemberInput", AddMemberInput),
+    UpdateMemberInput: r("UpdateMemberInput", UpdateMemberInput),
+    Provider: r("Provider", Provider),
+    CreateProviderInput: r("CreateProviderInput", CreateProviderInput),
+    UpdateProviderInput: r("UpdateProviderInput", UpdateProviderInput),
+    Feature: r("Feature", Feature),
+    Route: r("Route", Route),
+    Flag: r("Flag", Flag),
+    Prompt: r("Prompt", Prompt),
+    Budget: r("Budget", Budget),
+    RateLimit: r("RateLimit", RateLimit),
+    GuardPolicy: r("GuardPolicy", GuardPolicy),
+    GoldenSet: r("GoldenSet", GoldenSet),
+    EvalRun: r("EvalRun", EvalRun),
+    Incident: r("Incident", Incident),
+    Runbook: r("Runbook", Runbook),
+    AlertRule: r("AlertRule", AlertRule),
+    RequestLogSummary: r("RequestLogSummary", RequestLogSummary),
+    RequestLogDetail: r("RequestLogDetail", RequestLogDetail),
+    AuditLogEntry: r("AuditLogEntry", AuditLogEntry),
+  };
+
+  const T = "/api/admin/tenants/{tenant}";
+  const ops: Operation[] = [
+    { method: "get", path: "/api/admin/me", summary: "The caller and the tenants they can open", auth: "authenticated", response: dataOf(S.Me) },
+    { method: "get", path: "/api/admin/tenants", summary: "Tenants the caller can open", auth: "authenticated", response: dataOf(z.array(S.TenantListItem)) },
+    { method: "post", path: "/api/admin/tenants", summary: "Create a tenant", auth: "platform_admin", body: S.CreateTenantInput, response: dataOf(S.Tenant), status: 201 },
+    { method: "get", path: "/api/admin/admin-tokens", summary: "Platform-wide admin tokens", auth: "platform_admin", response: dataOf(z.array(S.AdminToken)) },
+    { method: "post", path: "/api/admin/admin-tokens", summary: "Create a platform-wide admin token (secret shown once)", auth: "platform_admin", body: S.CreatePlatformAdminTokenInput, response: dataOf(S.CreatedAdminToken), status: 201 },
+    { method: "delete", path: "/api/admin/admin-tokens/{id}", summary: "Revoke a platform-wide admin token", auth: "platform_admin", response: dataOf(S.AdminToken) },
+    { method: "get", path: "/api/admin/openapi.json", summary: "This document", auth: "public" },
+    { method: "get", path: `${T}/settings`, summary: "The tenant row", auth: "tenant:read", response: dataOf(S.Tenant) },
+    { method: "get", path: `${T}/api-keys`, summary: "API keys (never the secret)", auth: "api_keys:read", response: dataOf(z.array(S.ApiKey)) },
+    { method: "post", path: `${T}/api-keys`, summary: "Create an API key (secret shown once)", auth: "api_keys:write", body: S.CreateApiKeyInput, response: dataOf(S.CreatedApiKey), status: 201 },
+    { method: "get", path: `${T}/api-keys/{id}`, summary: "One API key", auth: "api_keys:read", response: dataOf(S.ApiKey) },
+    { method: "delete", path: `${T}/api-keys/{id}`, summary: "Revoke an API key", auth: "api_keys:write", response: dataOf(S.ApiKey) },
+    { method: "get", path: `${T}/members`, summary: "Members and their roles", auth: "members:read", response: dataOf(z.array(S.Member)) },
+    { method: "post", path: `${T}/members`, summary: "Add an existing user, or create one with a password", auth: "members:write", body: S.AddMemberInput, response: dataOf(S.Member), status: 201 },
+    { method: "patch", path: `${T}/members/{id}`, summary: "Change a member's role (owner changes: owners only; the last owner stays)", auth: "members:write", body: S.UpdateMemberInput, response: dataOf(S.Member) },
+    { method: "delete", path: `${T}/members/{id}`, summary: "Remove a member (not the last owner)", auth: "members:write", response: dataOf(S.Member) },
+    { method: "get", path: `${T}/admin-tokens`, summary: "Admin tokens of the tenant", auth: "admin_tokens:read", response: dataOf(z.array(S.AdminToken)) },
+    { method: "post", path: `${T}/admin-tokens`, summary: "Create a tenant admin token with a role (secret shown once)", auth: "admin_tokens:write", body: S.CreateAdminTokenInput, response: dataOf(S.CreatedAdminToken), status: 201 },
+    { method: "delete", path: `${T}/admin-tokens/{id}`, summary: "Revoke a tenant admin token", auth: "admin_tokens:write", response: dataOf(S.AdminToken) },
+    { method: "get", path: `${T}/providers`, summary: "Providers and their models (never the secret: hasSecret only)", auth: "providers:read", response: dataOf(z.array(S.Provider)) },
+    { method: "post", path: `${T}/providers`, summary: "Create a provider (secret stored encrypted)", auth: "providers:write", body: S.CreateProviderInput, response: dataOf(S.Provider), status: 201 },
+    { method: "get", path: `${T}/providers/{id}`, summary: "One provider", auth: "providers:read", response: dataOf(S.Provider) },
+    { method: "patch", path: `${T}/providers/{id}`, summary: "Update a provider (secret: string replaces, null removes, absent keeps)", auth: "providers:write", body: S.UpdateProviderInput, response: dataOf(S.Provider) },
+    { method: "get", path: `${T}/features`, summary: "Features (named AI use cases)", auth: "features:read", response: dataOf(z.array(S.Feature)) },
+    { method: "get", path: `${T}/routes`, summary: "Routes with their ordered targets", auth: "routes:read", response: dataOf(z.array(S.Route)) },
+    { method: "get", path: `${T}/flags`, summary: "Flags and kill switches (the tenant's and the global ones)", auth: "flags:read", response: dataOf(z.array(S.Flag)) },
+    { method: "get", path: `${T}/prompts`, summary: "Prompts with versions and labels", auth: "prompts:read", response: dataOf(z.array(S.Prompt)) },
+    { method: "get", path: `${T}/budgets`, summary: "Budgets", auth: "budgets:read", response: dataOf(z.array(S.Budget)) },
+    { method: "get", path: `${T}/rate-limits`, summary: "Rate limits", auth: "budgets:read", response: dataOf(z.array(S.RateLimit)) },
+    { method: "get", path: `${T}/guard-policies`, summary: "Guard policies", auth: "guards:read", response: dataOf(z.array(S.GuardPolicy)) },
+    { method: "get", path: `${T}/golden-sets`, summary: "Golden sets", auth: "evals:read", response: dataOf(z.array(S.GoldenSet)) },
+    { method: "get", path: `${T}/eval-runs`, summary: "Eval runs, newest first", auth: "evals:read", query: CursorQuery, response: pageOf(S.EvalRun) },
+    { method: "get", path: `${T}/incidents`, summary: "Incidents, most recently opened first", auth: "incidents:read", query: ListIncidentsQuery, response: pageOf(S.Incident) },
+    { method: "get", path: `${T}/runbooks`, summary: "Runbooks", auth: "runbooks:read", response: dataOf(z.array(S.Runbook)) },
+    { method: "get", path: `${T}/alert-rules`, summary: "Alert rules", auth: "alerts:read", response: dataOf(z.array(S.AlertRule)) },
+    { method: "get", path: `${T}/requests`, summary: "Request log, newest first, with filters", auth: "requests:read", query: ListRequestsQuery, response: pageOf(S.RequestLogSummary) },
+    { method: "get", path: `${T}/requests/{id}`, summary: "One request with attempts, guard verdicts and feedback", auth: "requests:read", response: dataOf(S.RequestLogDetail) },
+    { method: "get", path: `${T}/audit-log`, summary: "Audit log, newest first", auth: "audit:read", query: ListAuditLogQuery, response: pageOf(S.AuditLogEntry) },
+  ];
+
+  const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: Error } } });
+
+  for (const op of ops) {
+    const names = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? "");
+    const params = names.length ? z.object(Object.fromEntries(names.map((n) => [n, z.string().openapi({ description: n === "tenant" ? "Tenant slug" : "Resource id" })]))) : undefined;
+    const isTenant = op.path.startsWith(T);
+    const who =
+      op.auth === "public" ? "No authentication." :
+      op.auth === "authenticated" ? "Any signed-in user or admin token." :
+      op.auth === "platform_admin" ? "Platform admins only." :
+      `Requires permission \`${op.auth}\`.`;
+    registry.registerPath({
+      method: op.method,
+      path: op.path,
+      summary: op.summary,
+      description: who,
+      tags: [isTenant ? (op.path.slice(T.length + 1).split("/")[0] ?? "tenant") : "platform"],
+      ...(op.auth === "public" ? { security: [] } : {}),
+      request: {
+        ...(params ? { params } : {}),
+        ...(op.query ? { query: op.query } : {}),
+        ...(op.body ? { body: { required: true, content: { "application/json": { schema: op.body } } } } : {}),
+      },
+      responses: {
+        [op.status ?? 200]: op.response
+          ? { description: "OK", content: { "application/json": { schema: op.response } } }
+          : { description: "OK", content: { "application/json": { schema: z.object({}).loose() } } },
+        ...(op.body || op.query ? { 400: errorResponse("Malformed input; `param` names the field") } : {}),
+        ...(op.auth !== "public" ? { 401: errorResponse("Not signed in, session expired, or admin token invalid/revoked/expired") } : {}),
+        ...(op.auth !== "public" && op.auth !== "authenticated" ? { 403: errorResponse("The caller's role lacks the permission") } : {}),
+        ...(isTenant ? { 404: errorResponse("Unknown tenant (or not a member), or unknown id in this tenant") } : {}),
+        ...(op.method !== "get" ? { 409: errorResponse("Conflict (duplicate, or the last owner)") } : {}),
+      },
+    });
+  }
+
+  const generator = new OpenApiGeneratorV31(registry.definitions);
+  return generator.generateDocument({
+    openapi: "3.1.0",
+    info: {
+      title: "Gatehouse control-plane API",
+      version: "1.0.0",
+      description:
+        "Everything the dashboard does, as JSON under /api/admin. Authenticate with the dashboard session cookie " +
+        "or `Authorization: Bearer gh_admin_...`. Success: `{ data }` (cursor lists: `{ data, nextCursor }`); " +
+        "failure: `{ error: { message, type, param, code } }`. Money is integer micro-dollars as strings. " +
+        `Permissions: ${ALL_PERMISSIONS.join(", ")}.`,
+    },
+    servers: [{ url: "/" }],
+    security: [{ session: [] }, { adminToken: [] }],
+  });
+}
+
+let cached: ReturnType<typeof build> | undefined;
+
+export function getOpenApiDocument(): ReturnType<typeof build> {
+  cached ??= build();
+  return cached;
+}

@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { CursorQuery, IsoDateTime, Micros } from "@/lib/http/schema";
+
+export const RequestStatus = z.enum(["ok", "fallback", "error", "blocked"]);
+
+export const RequestLogSummary = z.object({
+  id: z.string(),
+  createdAt: IsoDateTime,
+  featureId: z.string().nullable(),
+  apiKeyId: z.string().nullable(),
+  endUserId: z.string().nullable(),
+  endpoint: z.string(),
+  model: z.string(),
+  servedBy: z.string().nullable(),
+  promptVersionId: z.string().nullable(),
+  status: RequestStatus,
+  httpStatus: z.number().int(),
+  errorCode: z.string().nullable(),
+  fallbackReason: z.string().nullable(),
+  streamed: z.boolean(),
+  cache: z.string().nullable(),
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  cachedTokens: z.number().int(),
+  reasoningTokens: z.number().int(),
+  costMicros: Micros,
+  latencyMs: z.number().int(),
+  ttftMs: z.number().int().nullable(),
+});
+export type RequestLogSummary = z.infer<typeof RequestLogSummary>;
+
+export const RequestFeedback = z.object({
+  id: z.string(),
+  score: z.number().int(),
+  comment: z.string(),
+  endUserId: z.string().nullable(),
+  resolvedAt: IsoDateTime.nullable(),
+  createdAt: IsoDateTime,
+});
+
+/** One request with what support needs to explain an answer (sanitised by the guards). */
+export const RequestLogDetail = RequestLogSummary.extend({
+  request: z.unknown(),
+  response: z.unknown().nullable(),
+  contextDocs: z.array(z.unknown()),
+  attempts: z.array(z.unknown()),
+  guardVerdicts: z.array(z.unknown()),
+  redactions: z.array(z.unknown()),
+  metadata: z.record(z.string(), z.unknown()),
+  feedback: z.array(RequestFeedback),
+});
+export type RequestLogDetail = z.infer<typeof RequestLogDetail>;
+
+const DateFilter = z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" });
+
+export const ListRequestsQuery = CursorQuery.extend({
+  featureId: z.string().max(64).optional(),
+  status: RequestStatus.optional(),
+  model: z.string().max(200).optional(),
+  endUserId: z.string().max(200).optional(),
+  /** Inclusive lower bound on createdAt. */
+  from: DateFilter.optional(),
+  /** Exclusive upper bound on createdAt. */
+  to: DateFilter.optional(),
+});
+export type ListRequestsQuery = z.infer<typeof ListRequestsQuery>;
