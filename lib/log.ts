@@ -10,15 +10,21 @@ export interface LogContext {
   tenantId?: string;
 }
 
-export const logContext = new AsyncLocalStorage<LogContext>();
+// One logger and one context store per process: Next loads modules several
+// times in dev, and each copy would otherwise add a stdout listener.
+const globalForLog = globalThis as unknown as { gatehouseLog?: { logger: Logger; context: AsyncLocalStorage<LogContext> } };
 
-const base: Logger = pino({
+export const logContext: AsyncLocalStorage<LogContext> =
+  globalForLog.gatehouseLog?.context ?? new AsyncLocalStorage<LogContext>();
+
+const base: Logger = globalForLog.gatehouseLog?.logger ?? pino({
   level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"),
   base: { pid: process.pid },
   timestamp: pino.stdTimeFunctions.isoTime,
   mixin: () => ({ ...logContext.getStore() }),
   redact: { paths: ["secret", "apiKey", "password", "*.secret", "*.apiKey", "*.password", "authorization"], remove: true },
 });
+globalForLog.gatehouseLog ??= { logger: base, context: logContext };
 
 export function log(level: "debug" | "info" | "warn" | "error", event: string, fields: Record<string, unknown> = {}): void {
   base[level]({ event, ...fields });

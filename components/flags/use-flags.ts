@@ -1,0 +1,15 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { z } from "zod";
+import { Flag } from "@/lib/flags/schema";
+import { fetchData, tenantApi } from "@/components/api/client";
+import { tenantKey } from "@/components/tenant/query-keys";
+
+/** The tenant's flags and kill switches, plus platform-wide ones (read-only). */
+export function useFlags(slug: string) {
+  return useQuery({
+    queryKey: tenantKey(slug, "flags"),
+    queryFn: () => fetchData(tenantApi(slug, "flags"), z.array(Flag)),
+  });
+}
