@@ -29,6 +29,7 @@ const { resolveRequestId } = await import("@/lib/gateway/request-id");
 const { healthResponse } = await import("@/lib/health/check");
 const { log } = await import("@/lib/log");
 const { closeProducerConnection, closeQueues } = await import("@/lib/queues");
+const { startRecorder, stopRecorder } = await import("@/lib/gateway/record");
 const { onShutdownSignal, within } = await import("@/lib/shutdown");
 const { disconnectDb } = await import("@/lib/db");
 const { disconnectRedis } = await import("@/lib/redis");
@@ -120,6 +121,10 @@ if (role !== "gateway") {
   nextHandler = app.getRequestHandler();
 }
 
+// The data plane's configuration snapshot, loaded before we listen so the first request never reaches Postgres.
+const { startConfigSync, stopConfigSync } = await import("@/lib/gateway/config");
+if (role !== "web") await startConfigSync();
+
 await new Promise<void>((resolve, reject) => {
   server.once("error", reject);
   server.listen(env.PORT, env.HOST, () => {
@@ -127,6 +132,9 @@ await new Promise<void>((resolve, reject) => {
     resolve();
   });
 });
+
+// The request log: replay what an earlier process left in the spool now, not at the first request.
+if (role !== "web") startRecorder();
 
 const address = server.address();
 const port = typeof address === "object" && address ? address.port : env.PORT;
@@ -148,6 +156,9 @@ onShutdownSignal(async () => {
     server.closeAllConnections();
   }
   await nextApp?.close().catch(() => undefined);
+  // Every request is answered: flush the request log (queue, else spool) before the queue connection goes.
+  await stopRecorder(Date.now() + Math.min(5_000, env.GATEHOUSE_SHUTDOWN_TIMEOUT_MS));
+  await stopConfigSync();
   await closeQueues();
   await closeProducerConnection();
   await disconnectRedis();

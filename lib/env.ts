@@ -40,6 +40,10 @@ export const EnvSchema = z
     GATEHOUSE_REQUEST_LOG_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
     GATEHOUSE_REQUEST_LOG_BATCH_WAIT_MS: z.coerce.number().int().min(0).default(200),
     GATEHOUSE_SECURE_COOKIES: Bool.optional(),
+    /** Gateway config snapshot: how often each instance compares the Redis config version (the fallback when a pub/sub message is lost). */
+    GATEHOUSE_CONFIG_POLL_MS: z.coerce.number().int().min(50).default(1_000),
+    /** Gateway config snapshot: full reload from Postgres this often regardless of the version (the bound when Redis lost a change entirely); 0 = never. */
+    GATEHOUSE_CONFIG_REFRESH_MS: z.coerce.number().int().min(0).default(60_000),
   })
   .superRefine((env, ctx) => {
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];

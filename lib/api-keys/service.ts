@@ -4,7 +4,7 @@ import { newId } from "@/lib/ids";
 import { newSecret, sha256Hex } from "@/lib/crypto";
 import type { TenantCtx } from "@/lib/authz/context";
 import { writeAudit } from "@/lib/audit/write";
-import { publishConfigChange } from "@/lib/tenants/config-events";
+import { publishConfigChange } from "@/lib/config-events";
 import { API_KEY_PREFIX, type ApiKey, type ApiKeyStatus, type CreateApiKeyInput, type CreatedApiKey } from "@/lib/api-keys/schema";
 
 type ApiKeyRow = {
@@ -89,7 +89,7 @@ export async function createApiKey(ctx: TenantCtx, input: CreateApiKeyInput): Pr
     await writeAudit(tx, ctx, { action: "api_key:create", resourceType: "api_key", resourceId: dto.id, after: dto });
     return dto;
   });
-  publishConfigChange({ tenantId: ctx.tenantId, resource: "api_key", id: key.id });
+  await publishConfigChange({ tenantId: ctx.tenantId, kind: "api_key", id: key.id });
   return { key, secret };
 }
 
@@ -105,6 +105,6 @@ export async function revokeApiKey(ctx: TenantCtx, id: string): Promise<ApiKey> 
     await writeAudit(tx, ctx, { action: "api_key:revoke", resourceType: "api_key", resourceId: id, before, after });
     return after;
   });
-  publishConfigChange({ tenantId: ctx.tenantId, resource: "api_key", id });
+  await publishConfigChange({ tenantId: ctx.tenantId, kind: "api_key", id });
   return key;
 }

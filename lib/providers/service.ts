@@ -6,7 +6,7 @@ import { decryptSecret, encryptSecret } from "@/lib/crypto";
 import type { TenantCtx } from "@/lib/authz/context";
 import { writeAudit } from "@/lib/audit/write";
 import { asRecord } from "@/lib/http/json";
-import { publishConfigChange } from "@/lib/tenants/config-events";
+import { publishConfigChange } from "@/lib/config-events";
 import type { CreateProviderInput, Provider, UpdateProviderInput } from "@/lib/providers/schema";
 
 const include = {
@@ -90,7 +90,7 @@ export async function createProvider(ctx: TenantCtx, input: CreateProviderInput)
     await writeAudit(tx, ctx, { action: "provider:create", resourceType: "provider", resourceId: dto.id, after: auditShape(dto) });
     return dto;
   });
-  publishConfigChange({ tenantId: ctx.tenantId, resource: "provider", id: provider.id });
+  await publishConfigChange({ tenantId: ctx.tenantId, kind: "provider", id: provider.id });
   return provider;
 }
 
@@ -121,7 +121,7 @@ export async function updateProvider(ctx: TenantCtx, id: string, input: UpdatePr
     });
     return after;
   });
-  publishConfigChange({ tenantId: ctx.tenantId, resource: "provider", id });
+  await publishConfigChange({ tenantId: ctx.tenantId, kind: "provider", id });
   return provider;
 }
 

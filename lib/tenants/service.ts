@@ -5,7 +5,7 @@ import type { PlatformCtx, TenantCtx } from "@/lib/authz/context";
 import { writeAudit } from "@/lib/audit/write";
 import type { Principal } from "@/lib/http/principal";
 import { listTenantsForUser } from "@/lib/tenants/access";
-import { publishConfigChange } from "@/lib/tenants/config-events";
+import { publishConfigChange } from "@/lib/config-events";
 import { TenantSettings, type CreateTenantInput, type Me, type Tenant, type TenantListItem } from "@/lib/tenants/schema";
 
 type TenantRow = { id: string; slug: string; name: string; settings: unknown; createdAt: Date; updatedAt: Date };
@@ -59,7 +59,7 @@ export async function createTenant(ctx: PlatformCtx, input: CreateTenantInput): 
     await writeAudit(tx, ctx, { action: "tenant:create", resourceType: "tenant", resourceId: row.id, after: { ...dto, ownerEmail: owner?.email ?? null } });
     return dto;
   });
-  publishConfigChange({ tenantId: tenant.id, resource: "tenant", id: tenant.id });
+  await publishConfigChange({ tenantId: tenant.id, kind: "tenant", id: tenant.id });
   return tenant;
 }
 

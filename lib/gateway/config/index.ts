@@ -1,32 +1,53 @@
-import { db } from "@/lib/db";
-import { createPostgresConfig } from "@/lib/gateway/config/postgres";
-import { withTtlCache, type CachedConfig } from "@/lib/gateway/config/ttl-cache";
 import type { GatewayConfig } from "@/lib/gateway/config/types";
+import { forceReload, snapshotReady } from "@/lib/gateway/config/snapshot";
 
-export type { ApiKeyRecord, GatewayConfig, ModelEntry } from "@/lib/gateway/config/types";
+export type * from "@/lib/gateway/config/types";
+export { ConfigSnapshot, buildSnapshot, emptySnapshot, type SnapshotCounts, type SnapshotRows } from "@/lib/gateway/config/build";
+export { loadSnapshotRows } from "@/lib/gateway/config/load";
+export {
+  configSyncStats,
+  getSnapshot,
+  reloadSnapshot,
+  snapshotReady,
+  snapshotVersion,
+  startConfigSync,
+  stopConfigSync,
+  waitForVersion,
+  type ConfigSyncOptions,
+  type ConfigSyncStats,
+  type ReloadReason,
+} from "@/lib/gateway/config/snapshot";
 
 /**
- * How long a looked-up key or model list is trusted. Short, because nothing
- * invalidates it yet: a key revoked in the dashboard stops working within this
- * time. Issue 3 replaces this with the Redis-invalidated snapshot (DESIGN.md,
- * "The hot path reads configuration from an in-process snapshot").
+ * E's interface (issue 2), now served from the in-process snapshot: no
+ * Postgres query per call. Both methods resolve at once when the snapshot is
+ * loaded (server.ts loads it before listening).
  */
-export const CONFIG_CACHE_TTL_MS = 2_000;
+const snapshotConfig: GatewayConfig = {
+  async getKeyByDigest(digest) {
+    return (await snapshotReady()).keyByDigest(digest) ?? null;
+  },
+  async listModelsForTenant(tenantId) {
+    return [...(await snapshotReady()).modelList(tenantId)];
+  },
+};
 
-let current: GatewayConfig | undefined;
+let override: GatewayConfig | undefined;
 
-/** The configuration source of this process (Postgres behind a TTL cache until issue 3). */
+/** The configuration source of this process: the snapshot, unless a test replaced it. */
 export function getGatewayConfig(): GatewayConfig {
-  current ??= withTtlCache(createPostgresConfig(db), { ttlMs: CONFIG_CACHE_TTL_MS });
-  return current;
+  return override ?? snapshotConfig;
 }
 
-/** Replaces the source (tests, or the snapshot of issue 3). */
+/** Replaces the source (tests); undefined restores the snapshot. */
 export function setGatewayConfig(config: GatewayConfig | undefined): void {
-  current = config;
+  override = config;
 }
 
-/** Forgets cached configuration, e.g. after a test changed rows directly. */
+/**
+ * After a test changed rows directly (without publishConfigChange): the next
+ * lookups wait for a fresh snapshot. Production code publishes instead.
+ */
 export function invalidateGatewayConfig(): void {
-  if (current && "invalidate" in current) (current as CachedConfig).invalidate();
+  forceReload();
 }

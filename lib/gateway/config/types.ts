@@ -1,12 +1,17 @@
 /**
- * What the hot path needs to know about configuration, behind one interface.
+ * What the hot path knows about configuration.
  *
- * Today (issue 2) the implementation reads Postgres through a short in-process
- * TTL cache (`postgres.ts` + `ttl-cache.ts`). Issue 3 swaps in the snapshot of
- * DESIGN.md: built from Postgres once, held in memory, dropped or refreshed
- * when the control plane publishes a change on Redis, so the request path does
- * no Postgres query after warm-up. Stages only ever call these methods.
+ * Everything here comes from the in-process snapshot (snapshot.ts): built
+ * from Postgres in a few bulk queries, held in memory as immutable maps,
+ * swapped whole when the control plane announces a change on Redis
+ * (lib/config-events). The request path never queries Postgres.
  */
+import type { CircuitOverride, FlagKind, FlagScope, ProviderKind } from "@/lib/generated/prisma/enums";
+
+export type { CircuitOverride, FlagKind, FlagScope, ProviderKind };
+
+export type JsonObject = Readonly<Record<string, unknown>>;
+
 export interface ApiKeyRecord {
   id: string;
   tenantId: string;
@@ -27,9 +32,145 @@ export interface ModelEntry {
   ownedBy: string;
 }
 
+/** E's original interface (issue 2); stages may also read the snapshot directly. */
 export interface GatewayConfig {
   /** The key whose SHA-256 hex digest is `digest`, revoked or expired ones included; null if unknown. */
   getKeyByDigest(digest: string): Promise<ApiKeyRecord | null>;
   /** Route aliases, then enabled models of enabled providers, each id once. */
   listModelsForTenant(tenantId: string): Promise<ModelEntry[]>;
+}
+
+export interface TenantEntry {
+  readonly id: string;
+  readonly slug: string;
+  readonly name: string;
+  readonly settings: JsonObject;
+}
+
+export interface FeatureEntry {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly key: string;
+  readonly name: string;
+  readonly config: JsonObject;
+}
+
+/**
+ * A provider with its decrypted API key. The key lives in this process's
+ * memory only: `toJSON` and `util.inspect` leave it out, so a stray
+ * `log(..., { provider })` or `console.log(provider)` cannot leak it.
+ */
+export interface ProviderEntry {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly name: string;
+  readonly kind: ProviderKind;
+  readonly baseUrl: string;
+  /** Decrypted secret; null when none is set or it could not be decrypted (see `secretError`). */
+  readonly apiKey: string | null;
+  /** True when a secret is stored but did not decrypt (wrong GATEHOUSE_ENCRYPTION_KEY). */
+  readonly secretError: boolean;
+  readonly config: JsonObject;
+  readonly enabled: boolean;
+}
+
+export interface PriceEntry {
+  readonly modelId: string;
+  /** Micro-dollars per million tokens. */
+  readonly inputPerMTokMicros: bigint;
+  readonly outputPerMTokMicros: bigint;
+  readonly cachedInputPerMTokMicros: bigint;
+  readonly cacheWritePerMTokMicros: bigint;
+  readonly effectiveFrom: Date;
+}
+
+export interface ProviderModelEntry {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly providerId: string;
+  /** The provider's own model id (`gpt-4o-mini`). */
+  readonly name: string;
+  readonly contextWindow: number;
+  readonly maxOutputTokens: number;
+  readonly tokenizer: string;
+  readonly supportsEmbeddings: boolean;
+  readonly enabled: boolean;
+  readonly createdAt: Date;
+  readonly provider: ProviderEntry;
+}
+
+export interface RouteTargetEntry {
+  readonly id: string;
+  readonly routeId: string;
+  readonly position: number;
+  readonly weight: number;
+  readonly timeoutMs: number;
+  readonly maxRetries: number;
+  readonly failureThreshold: number;
+  readonly cooldownMs: number;
+  readonly circuitOverride: CircuitOverride;
+  readonly enabled: boolean;
+  readonly model: ProviderModelEntry;
+  readonly provider: ProviderEntry;
+}
+
+export interface RouteEntry {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly featureId: string | null;
+  readonly alias: string;
+  readonly totalTimeoutMs: number;
+  /** Answer returned when every target failed; null = error out. */
+  readonly staticFallback: unknown;
+  readonly config: JsonObject;
+  /** Ordered by position: primary first. Disabled targets included (check `enabled`). */
+  readonly targets: readonly RouteTargetEntry[];
+  readonly createdAt: Date;
+}
+
+export interface FlagEntry {
+  readonly id: string;
+  /** null: a platform-wide flag (the global kill switch). */
+  readonly tenantId: string | null;
+  readonly key: string;
+  readonly kind: FlagKind;
+  readonly scope: FlagScope;
+  readonly featureId: string | null;
+  readonly routeTargetId: string | null;
+  readonly providerId: string | null;
+  readonly enabled: boolean;
+  readonly rolloutPercent: number;
+  /** Targeting rules as stored (lib/flags/schema.ts); evaluated by the switches stage. */
+  readonly rules: readonly unknown[];
+  readonly updatedAt: Date;
+}
+
+export interface PromptVersionEntry {
+  readonly id: string;
+  readonly promptId: string;
+  readonly version: number;
+  readonly template: unknown;
+  readonly variables: JsonObject;
+  readonly params: JsonObject;
+  readonly outputSchema: unknown;
+}
+
+export interface PromptLabelEntry {
+  readonly name: string;
+  readonly version: PromptVersionEntry;
+  /** Canary: `canaryPercent`% of end-users (sticky) get this version instead. */
+  readonly canaryVersion: PromptVersionEntry | null;
+  readonly canaryPercent: number;
+  readonly protected: boolean;
+}
+
+export interface PromptEntry {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly featureId: string | null;
+  readonly name: string;
+  /** By version number. */
+  readonly versions: ReadonlyMap<number, PromptVersionEntry>;
+  /** By label name (`production`, `staging`, ...). */
+  readonly labels: ReadonlyMap<string, PromptLabelEntry>;
 }
