@@ -1,0 +1,53 @@
+import type { ChatCompletionRequest, EmbeddingsRequest } from "@/lib/gateway/openai/schema";
+import type { ProviderTarget } from "../types";
+
+/**
+ * OpenAI-shaped request bodies. The caller's request is forwarded as sent
+ * (unknown fields included) with these changes: `model` becomes the target's
+ * model, `metadata.gatehouse` (Gatehouse's own key) is removed, a stream
+ * always asks for usage (`stream_options.include_usage`), which the stream map
+ * strips again when the caller did not ask for it, and the vendor fields other
+ * adapters understand (`thinking` for Anthropic, `top_k` for Anthropic and
+ * Gemini; the Anthropic inbound translator sets them) are not sent where they
+ * would be refused: both to OpenAI and Azure, `thinking` to compatible servers
+ * (vLLM and llama.cpp read `top_k`).
+ */
+
+export interface OpenAIBodyOptions {
+  stream: boolean;
+  /** OpenAI-compatible servers: `max_completion_tokens` is sent as `max_tokens` (vLLM < 0.6, Ollama, llama.cpp read only that). */
+  compat?: boolean;
+}
+
+export function openAIChatBody(target: ProviderTarget, req: ChatCompletionRequest, o: OpenAIBodyOptions): Record<string, unknown> {
+  const { metadata, stream: _stream, stream_options, ...rest } = req;
+  const body: Record<string, unknown> = { ...rest, model: target.model };
+  if (metadata) {
+    const { gatehouse: _gatehouse, ...own } = metadata;
+    if (Object.keys(own).length > 0) body.metadata = own;
+  }
+  if (o.stream) {
+    body.stream = true;
+    body.stream_options = { ...(stream_options ?? {}), include_usage: true };
+  }
+  delete body.thinking;
+  if (!o.compat) delete body.top_k;
+  if (o.compat && (body.max_tokens === undefined || body.max_tokens === null) && typeof body.max_completion_tokens === "number") {
+    body.max_tokens = body.max_completion_tokens;
+    delete body.max_completion_tokens;
+  }
+  return body;
+}
+
+export function openAIEmbeddingsBody(target: ProviderTarget, req: EmbeddingsRequest): Record<string, unknown> {
+  return { ...req, model: target.model };
+}
+
+export function openAIHeaders(target: ProviderTarget, stream: boolean): Record<string, string> {
+  return {
+    "content-type": "application/json",
+    accept: stream ? "text/event-stream" : "application/json",
+    ...(target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {}),
+    ...target.config.headers,
+  };
+}

@@ -1,0 +1,204 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { ChatCompletion, ChatCompletionChoice, CompletionUsage, EmbeddingsResponse, FinishReason, ResponseMessage, ToolCall } from "@/lib/gateway/openai/schema";
+import { usageFromOpenAI, ZERO_USAGE } from "../usage";
+import type { NormalisedUsage } from "../types";
+
+/**
+ * OpenAI-shaped responses (OpenAI, Azure, OpenAI-compatible servers) into the
+ * normalised ChatCompletion. Parsing is lenient where servers differ (missing
+ * id/created/usage, tool-call arguments as objects, `reasoning` instead of
+ * `reasoning_content`, odd finish reasons) and strict where it matters (an
+ * answer without `choices` is malformed). Fields we do not know are kept.
+ */
+
+export const UpstreamUsage = z.looseObject({
+  prompt_tokens: z.number().nullish(),
+  completion_tokens: z.number().nullish(),
+  total_tokens: z.number().nullish(),
+  prompt_tokens_details: z.looseObject({ cached_tokens: z.number().nullish(), cache_write_tokens: z.number().nullish() }).nullish(),
+  completion_tokens_details: z.looseObject({ reasoning_tokens: z.number().nullish() }).nullish(),
+});
+
+const Arguments = z.union([z.string(), z.record(z.string(), z.unknown())]);
+
+export const UpstreamToolCall = z.looseObject({
+  index: z.number().int().nullish(),
+  id: z.string().nullish(),
+  type: z.string().nullish(),
+  function: z.looseObject({ name: z.string().nullish(), arguments: Arguments.nullish() }).nullish(),
+  custom: z.looseObject({ name: z.string(), input: z.string() }).nullish(),
+});
+type UpstreamToolCall = z.infer<typeof UpstreamToolCall>;
+
+const UpstreamContent = z.union([z.string(), z.array(z.looseObject({ type: z.string().optional(), text: z.string().optional() }))]).nullish();
+
+export const UpstreamMessage = z.looseObject({
+  role: z.string().nullish(),
+  content: UpstreamContent,
+  refusal: z.string().nullish(),
+  tool_calls: z.array(UpstreamToolCall).nullish(),
+  reasoning_content: z.string().nullish(),
+  reasoning: z.string().nullish(),
+});
+
+export const UpstreamChoice = z.looseObject({
+  index: z.number().int().nullish(),
+  message: UpstreamMessage,
+  finish_reason: z.string().nullish(),
+  logprobs: z.unknown().optional(),
+});
+
+export const UpstreamCompletion = z.looseObject({
+  id: z.string().nullish(),
+  object: z.string().nullish(),
+  created: z.number().nullish(),
+  model: z.string().nullish(),
+  choices: z.array(UpstreamChoice),
+  usage: UpstreamUsage.nullish(),
+});
+export type UpstreamCompletion = z.infer<typeof UpstreamCompletion>;
+
+/** Finish reasons OpenAI-shaped servers send, onto OpenAI's own. Unknown and missing ones become `stop`. */
+const FINISH: Readonly<Record<string, FinishReason>> = {
+  stop: "stop",
+  length: "length",
+  tool_calls: "tool_calls",
+  content_filter: "content_filter",
+  function_call: "function_call",
+  eos: "stop",
+  eos_token: "stop",
+  end_turn: "stop",
+  stop_sequence: "stop",
+  max_tokens: "length",
+  max_length: "length",
+  model_length: "length",
+  tool_use: "tool_calls",
+  tool_call: "tool_calls",
+  function: "tool_calls",
+};
+
+export function normaliseFinishReason(reason: string | null | undefined, hasToolCalls: boolean): FinishReason {
+  const f = (reason ? FINISH[reason] : undefined) ?? "stop";
+  // Some compatible servers (older Ollama, llama.cpp) say "stop" after a tool call.
+  return hasToolCalls && f === "stop" ? "tool_calls" : f;
+}
+
+export function newToolCallId(): string {
+  return `call_${randomUUID().replace(/-/g, "").slice(0, 24)}`;
+}
+
+export function argumentsText(args: string | Record<string, unknown> | null | undefined): string {
+  if (args === null || args === undefined) return "";
+  return typeof args === "string" ? args : JSON.stringify(args);
+}
+
+function withoutNullish(o: Record<string, unknown> | null | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (o) for (const k in o) if (o[k] !== null && o[k] !== undefined) out[k] = o[k];
+  return out;
+}
+
+/** The upstream's usage object with the counts we normalised (extra details such as audio tokens kept). */
+export function openAIUsage(raw: z.infer<typeof UpstreamUsage>, u: NormalisedUsage): CompletionUsage {
+  const { prompt_tokens_details, completion_tokens_details, ...rest } = raw;
+  return {
+    ...withoutNullish(rest),
+    prompt_tokens: u.promptTokens,
+    completion_tokens: u.completionTokens,
+    total_tokens: typeof raw.total_tokens === "number" ? raw.total_tokens : u.promptTokens + u.completionTokens,
+    prompt_tokens_details: {
+      ...withoutNullish(prompt_tokens_details),
+      cached_tokens: u.cachedTokens,
+      ...(u.cacheWriteTokens > 0 ? { cache_write_tokens: u.cacheWriteTokens } : {}),
+    },
+    completion_tokens_details: { ...withoutNullish(completion_tokens_details), reasoning_tokens: u.reasoningTokens },
+  };
+}
+
+function toolCall(c: UpstreamToolCall): ToolCall {
+  if (c.type === "custom" && c.custom) return { ...c, id: c.id ?? newToolCallId(), type: "custom", custom: c.custom };
+  const { index: _index, ...rest } = c;
+  return {
+    ...rest,
+    id: c.id || newToolCallId(),
+    type: "function",
+    function: { ...c.function, name: c.function?.name ?? "", arguments: argumentsText(c.function?.arguments) },
+  };
+}
+
+function contentText(content: z.infer<typeof UpstreamContent>): string | null {
+  if (content === null || content === undefined) return null;
+  if (typeof content === "string") return content;
+  return content.map((p) => p.text ?? "").join("");
+}
+
+export interface NormaliseContext {
+  /** Used when the server sends no model. */
+  model: string;
+  /** Unix seconds, used when the server sends no `created`. */
+  created: number;
+}
+
+export function normaliseOpenAICompletion(raw: UpstreamCompletion, ctx: NormaliseContext): { response: ChatCompletion; usage: NormalisedUsage } {
+  const usage = raw.usage ? usageFromOpenAI(raw.usage) : { ...ZERO_USAGE };
+  const choices = raw.choices.map((c, i): ChatCompletionChoice => {
+    const { reasoning, reasoning_content, tool_calls, content, refusal, role: _role, ...rest } = c.message;
+    const toolCalls = tool_calls && tool_calls.length > 0 ? tool_calls.map(toolCall) : undefined;
+    const reasoningText = reasoning_content ?? reasoning ?? undefined;
+    const message: ResponseMessage = { ...rest, role: "assistant", content: contentText(content), refusal: refusal ?? null };
+    if (toolCalls) message.tool_calls = toolCalls;
+    if (reasoningText) message.reasoning_content = reasoningText;
+    return {
+      ...c,
+      index: c.index ?? i,
+      message,
+      finish_reason: normaliseFinishReason(c.finish_reason, toolCalls !== undefined),
+      logprobs: (c.logprobs as ChatCompletionChoice["logprobs"] | undefined) ?? null,
+    };
+  });
+  const response: ChatCompletion = {
+    ...raw,
+    id: raw.id || `chatcmpl-${randomUUID().replace(/-/g, "")}`,
+    object: "chat.completion",
+    created: typeof raw.created === "number" && raw.created >= 0 ? Math.floor(raw.created) : ctx.created,
+    model: raw.model || ctx.model,
+    choices,
+    usage: raw.usage ? openAIUsage(raw.usage, usage) : undefined,
+  };
+  if (!response.usage) delete response.usage;
+  return { response, usage };
+}
+
+// ---------------------------------------------------------------- embeddings
+
+/**
+ * A vector (or its base64 form), checked by shape only: validating every float
+ * of 2,048 x 3,072-dimension embeddings would cost more CPU than the request.
+ */
+export const VectorShape = z.custom<number[] | string>((v) => typeof v === "string" || (Array.isArray(v) && (v.length === 0 || typeof v[0] === "number")), {
+  message: "expected an array of numbers or a base64 string",
+});
+
+export const UpstreamEmbeddings = z.looseObject({
+  object: z.string().nullish(),
+  data: z.array(z.looseObject({ index: z.number().int().nullish(), object: z.string().nullish(), embedding: VectorShape })),
+  model: z.string().nullish(),
+  usage: z.looseObject({ prompt_tokens: z.number().nullish(), total_tokens: z.number().nullish() }).nullish(),
+});
+export type UpstreamEmbeddings = z.infer<typeof UpstreamEmbeddings>;
+
+export function normaliseOpenAIEmbeddings(raw: UpstreamEmbeddings, model: string): { response: EmbeddingsResponse; usage: NormalisedUsage } {
+  const prompt = typeof raw.usage?.prompt_tokens === "number" ? raw.usage.prompt_tokens : 0;
+  const total = typeof raw.usage?.total_tokens === "number" ? raw.usage.total_tokens : prompt;
+  return {
+    response: {
+      ...raw,
+      object: "list",
+      data: raw.data.map((d, i) => ({ ...d, object: "embedding", index: d.index ?? i })),
+      model: raw.model || model,
+      usage: { ...raw.usage, prompt_tokens: prompt, total_tokens: total },
+    },
+    usage: { ...ZERO_USAGE, promptTokens: prompt },
+  };
+}
