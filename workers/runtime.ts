@@ -28,6 +28,9 @@ export function startWorker(
     connection: opts.connection,
     concurrency: opts.concurrency,
     autorun: true,
+    // After a Redis outage BullMQ waits this long before polling again (15 s
+    // by default): a second keeps the request log close behind traffic.
+    runRetryDelay: 1_000,
   });
   worker.on("ready", () => log("info", "worker.ready", { queue, concurrency: opts.concurrency }));
   worker.on("completed", (job) => log("debug", "worker.job_completed", { queue, jobId: job.id }));
