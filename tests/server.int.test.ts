@@ -142,7 +142,7 @@ describe("routing and errors", () => {
   });
 
   it("accepts a body at the limit (it reaches the router: 404 for an unknown endpoint)", async () => {
-    const res = await fetch(`${server.url}/v1/chat/completions`, { method: "POST", body: "x".repeat(MAX_BODY) });
+    const res = await fetch(`${server.url}/v1/not-an-endpoint`, { method: "POST", body: "x".repeat(MAX_BODY) });
     expect(res.status).toBe(404);
   });
 
@@ -202,7 +202,7 @@ describe("shutdown", () => {
     const s = await startServer({ LOG_LEVEL: "info" });
     const body = "x".repeat(100);
     const answer = await new Promise<{ status: number; connection: string | undefined; text: string }>((resolve, reject) => {
-      const req = httpRequest(`${s.url}/v1/chat/completions`, {
+      const req = httpRequest(`${s.url}/v1/not-an-endpoint`, {
         method: "POST",
         headers: { expect: "100-continue", "content-length": String(body.length) },
       });

@@ -1,9 +1,15 @@
 import { getEnv } from "@/lib/env";
 import { GatehouseError, toGatehouseError } from "@/lib/errors";
+import { chatCompletions } from "@/lib/gateway/endpoints/chat-completions";
+import { embeddingsCreate } from "@/lib/gateway/endpoints/embeddings";
+import { feedbackCreate } from "@/lib/gateway/endpoints/feedback";
+import { messagesCreate } from "@/lib/gateway/endpoints/messages";
 import { modelsList } from "@/lib/gateway/endpoints/models";
+import { recordExchange, type RecordFacts } from "@/lib/gateway/record";
 import { resolveRequestId } from "@/lib/gateway/request-id";
 import { payloadTooLarge } from "@/lib/gateway/stages/parse";
-import type { Endpoint, GatewayContext, GatewayRequest, GatewayResponse } from "@/lib/gateway/types";
+import { isStreamBody, type Endpoint, type GatewayContext, type GatewayRequest, type GatewayResponse } from "@/lib/gateway/types";
+import { newId } from "@/lib/ids";
 import { log, logContext } from "@/lib/log";
 
 /**
@@ -17,19 +23,25 @@ import { log, logContext } from "@/lib/log";
  * GatehouseError that becomes the OpenAI-style error body:
  *
  *   1  parse          stages/parse.ts          JSON body; size limit (adapters); request id (below)
- *   2  authenticate   stages/authenticate.ts   API key -> tenant, scopes, feature
- *   3  switches       stages/switches.ts       kill switches, flags, end-user opt-out      (issue 3)
- *   4  prompt         stages/prompt.ts         prompt@label -> messages, context docs      (later issue)
- *   5  input guards   stages/input-guards.ts   token limit, injection, PII redaction       (later issue)
- *   6  limits         stages/limits.ts         rate limits + budget reservation in Redis   (later issue)
- *   7  cache          stages/cache.ts          tenant-scoped response cache                (later issue)
- *   8  route          stages/route.ts          target chain, circuits, retries, fallback   (issue 3)
- *   9  provider call  providers/<kind>/        request/response/stream maps                (issue 3)
- *  10  output guards  stages/output-guards.ts  JSON schema + repair, fast moderation       (later issue)
- *  11  respond        the endpoint's last stage returns the GatewayResponse (JSON or SSE)
- *  12  record         record() below, after every request, answered or failed             (issue 3: enqueue the log)
+ *                     stages/validate.ts       the endpoint's zod schema, x-gatehouse-timeout-ms
+ *                     stages/idempotency.ts    Idempotency-Key: replay, 409 in flight, 422 reused (wraps 3-11)
+ *   2  authenticate   stages/authenticate.ts   API key -> tenant, scopes
+ *                     stages/resolve.ts        endpoint scope, feature, end-user, context documents
+ *   3  switches       stages/switches.ts       kill switches, flags, end-user opt-out      (placeholder)
+ *   4  prompt         stages/prompt.ts         prompt@label -> messages                    (placeholder)
+ *                     stages/context.ts        context documents as untrusted data
+ *   5  input guards   stages/input-guards.ts   token limit, injection, PII redaction       (placeholder)
+ *   6  limits         stages/limits.ts         rate limits + budget reservation in Redis   (placeholder)
+ *   7  cache          stages/cache.ts          tenant-scoped response cache                (placeholder)
+ *   8  route          stages/resolve.ts (model -> plan), route/engine.ts (chain, circuits, retries, deadlines, static answer)
+ *   9  provider call  providers/<kind>/        request/response/stream maps
+ *  10  output guards  stages/output-guards.ts  JSON schema + repair, fast moderation       (placeholder hook)
+ *  11  respond        respond/ (JSON or SSE, x-gatehouse-* figures), called by the endpoint's last stage
+ *                     (endpoints/chat-completions.ts, messages.ts, embeddings.ts, models.ts)
+ *  12  record         record/ (via record() below): the request log, after every request, answered,
+ *                     failed or refused, streams when they end; queue, else disk spool + replay
  */
-const endpoints: readonly Endpoint[] = [modelsList];
+const endpoints: readonly Endpoint[] = [chatCompletions, messagesCreate, embeddingsCreate, modelsList, feedbackCreate];
 
 type Match = { kind: "ok"; endpoint: Endpoint } | { kind: "not_found" } | { kind: "method"; allow: string[] };
 
@@ -40,39 +52,110 @@ function matchEndpoint(method: string, path: string): Match {
   return endpoint ? { kind: "ok", endpoint } : { kind: "method", allow: samePath.map((e) => e.method) };
 }
 
+/**
+ * The ids of one request. `requestId` is what the response's `x-request-id`
+ * carries and the process log uses: the caller's own id when it sent a plain
+ * one, else a fresh `req_` id. `logId` is the request log's id, always
+ * generated here (globally unique, so a caller cannot collide with another
+ * request): the same as requestId unless the caller sent its own, in which
+ * case the response also carries it as `x-gatehouse-request-id` (the id for
+ * `POST /v1/feedback` and the dashboard) and the log keeps the caller's id
+ * in `metadata.clientRequestId`.
+ */
+export interface RequestIds {
+  requestId: string;
+  logId: string;
+  clientRequestId: string | null;
+}
+
+export function requestIdsOf(headers: Record<string, string | undefined>): RequestIds {
+  const sent = headers["x-request-id"];
+  const requestId = resolveRequestId(sent);
+  const clientRequestId = requestId === sent ? requestId : null;
+  return { requestId, clientRequestId, logId: clientRequestId ? newId("request") : requestId };
+}
+
+function idHeaders(ids: RequestIds): Record<string, string> {
+  return ids.clientRequestId ? { "x-gatehouse-request-id": ids.logId } : {};
+}
+
 export async function handle(req: GatewayRequest): Promise<GatewayResponse> {
-  const requestId = resolveRequestId(req.headers["x-request-id"]);
+  const ids = requestIdsOf(req.headers);
+  const requestId = ids.requestId;
+  const receivedAt = new Date();
+  const startedAt = performance.now();
   return logContext.run({ requestId }, async () => {
     const maxBytes = getEnv().GATEHOUSE_MAX_BODY_BYTES;
-    if (req.body && req.body.length > maxBytes) return errorResponse(payloadTooLarge(maxBytes), requestId);
+    if (req.body && req.body.length > maxBytes) return refuse(req, ids, payloadTooLarge(maxBytes), receivedAt, startedAt);
 
     const match = matchEndpoint(req.method, req.path);
     if (match.kind === "not_found") {
-      return errorResponse(
-        new GatehouseError("not_found", `Unknown endpoint: ${req.method} ${req.path}`, { type: "invalid_request_error" }),
-        requestId,
-      );
+      const err = new GatehouseError("not_found", `Unknown endpoint: ${req.method} ${req.path}`, { type: "invalid_request_error" });
+      return refuse(req, ids, err, receivedAt, startedAt);
     }
     if (match.kind === "method") {
       const err = new GatehouseError("method_not_allowed", `Method ${req.method} is not allowed on ${req.path}`, {
         type: "invalid_request_error",
         headers: { allow: match.allow.join(", ") },
       });
-      return errorResponse(err, requestId);
+      return refuse(req, ids, err, receivedAt, startedAt);
     }
 
     const ctx: GatewayContext = {
       req,
       requestId,
       endpoint: match.endpoint.name,
-      receivedAt: new Date(),
-      startedAt: performance.now(),
-      responseHeaders: {},
+      receivedAt,
+      startedAt,
+      responseHeaders: idHeaders(ids),
     };
     const response = await runStages(ctx, match.endpoint);
-    record(ctx, response);
-    return response;
+    return record(ctx, ids, response);
   });
+}
+
+/**
+ * For a request refused before the pipeline could run (the adapters' body
+ * size limit): the error response, recorded like every other request.
+ */
+export function rejectRequest(req: Pick<GatewayRequest, "method" | "path" | "headers" | "remoteAddress">, err: unknown): GatewayResponse {
+  return refuse(req, requestIdsOf(req.headers), err, new Date(), performance.now());
+}
+
+function refuse(
+  req: Pick<GatewayRequest, "method" | "path" | "headers" | "remoteAddress">,
+  ids: RequestIds,
+  err: unknown,
+  receivedAt: Date,
+  startedAt: number,
+): GatewayResponse {
+  const response = errorResponse(err, ids.requestId);
+  Object.assign(response.headers, idHeaders(ids));
+  const match = matchEndpoint(req.method, req.path);
+  return recordExchange(
+    {
+      ...factsOf(req, ids),
+      endpoint: match.kind === "ok" ? match.endpoint.name : "unknown",
+      receivedAt,
+      startedAt,
+      body: undefined,
+      fields: () => undefined,
+      auth: undefined,
+    },
+    response,
+    false,
+  );
+}
+
+function factsOf(req: Pick<GatewayRequest, "method" | "path" | "headers" | "remoteAddress">, ids: RequestIds) {
+  return {
+    logId: ids.logId,
+    clientRequestId: ids.clientRequestId,
+    method: req.method,
+    path: req.path,
+    headers: req.headers,
+    remoteAddress: req.remoteAddress,
+  } satisfies Partial<RecordFacts>;
 }
 
 async function runStages(ctx: GatewayContext, endpoint: Endpoint): Promise<GatewayResponse> {
@@ -104,14 +187,27 @@ export function errorResponse(err: unknown, requestId: string): GatewayResponse 
 }
 
 /**
- * Stage 12. After every routed request, whatever its outcome. Issue 3 settles
- * the budget, updates circuits and enqueues the request log here (for streams,
- * when the stream ends).
+ * Stage 12. After every routed request, whatever its outcome: the request log
+ * (lib/gateway/record: queued, or spooled to disk and replayed; for streams,
+ * when the stream ends). Later issues settle the budget and update circuits here.
  */
-function record(ctx: GatewayContext, response: GatewayResponse): void {
+function record(ctx: GatewayContext, ids: RequestIds, response: GatewayResponse): GatewayResponse {
   log("debug", "gateway.request", {
     endpoint: ctx.endpoint,
     status: response.status,
     latencyMs: Math.round(performance.now() - ctx.startedAt),
   });
+  return recordExchange(
+    {
+      ...factsOf(ctx.req, ids),
+      endpoint: ctx.endpoint,
+      receivedAt: ctx.receivedAt,
+      startedAt: ctx.startedAt,
+      body: ctx.body,
+      fields: () => ctx.log,
+      auth: ctx.auth,
+    },
+    response,
+    isStreamBody(response.body),
+  );
 }

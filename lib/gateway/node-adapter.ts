@@ -2,8 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:
 import { once } from "node:events";
 import { getEnv } from "@/lib/env";
 import { GatehouseError } from "@/lib/errors";
-import { errorResponse, handle } from "@/lib/gateway/handle";
-import { resolveRequestId } from "@/lib/gateway/request-id";
+import { handle, rejectRequest } from "@/lib/gateway/handle";
 import { payloadTooLarge } from "@/lib/gateway/stages/parse";
 import { isStreamBody, type GatewayResponse } from "@/lib/gateway/types";
 import { log } from "@/lib/log";
@@ -22,20 +21,25 @@ export async function serveNode(req: IncomingMessage, res: ServerResponse): Prom
   const url = req.url ?? "/";
   const q = url.indexOf("?");
   const headers = flattenHeaders(req.headers);
+  const method = req.method ?? "GET";
+  const path = q === -1 ? url : url.slice(0, q);
+  // Read now: once the body is refused the socket may already be detached.
+  const remoteAddress = req.socket?.remoteAddress;
   let response: GatewayResponse;
   try {
     const body = await readBody(req, getEnv().GATEHOUSE_MAX_BODY_BYTES);
     response = await handle({
-      method: req.method ?? "GET",
-      path: q === -1 ? url : url.slice(0, q),
+      method,
+      path,
       headers,
       body,
-      remoteAddress: req.socket.remoteAddress,
+      remoteAddress,
       signal: abort.signal,
     });
   } catch (err) {
     if (abort.signal.aborted) return;
-    response = errorResponse(err, resolveRequestId(headers["x-request-id"]));
+    // Refused before the pipeline (body over the limit): answered and recorded like any request.
+    response = rejectRequest({ method, path, headers, remoteAddress }, err);
     if (err instanceof GatehouseError && err.code === "payload_too_large") {
       // The rest of the body is still on the wire: do not read it, close after answering.
       response.headers.connection = "close";

@@ -1,3 +1,5 @@
+import type { RequestLogFields } from "@/lib/gateway/record/entry";
+
 /**
  * The data plane's own request and response shapes. `lib/gateway` never sees a
  * framework object: `node-adapter.ts` (server.ts fast path) and `web-adapter.ts`
@@ -60,6 +62,8 @@ export interface GatewayContext {
   auth?: GatewayAuth;
   /** Extra headers every response of this request carries (x-gatehouse-*). */
   readonly responseHeaders: Record<string, string>;
+  /** What stages learned for the request log (attempts, tokens, ...): `noteLog()` in lib/gateway/record. */
+  log?: RequestLogFields;
 }
 
 /**

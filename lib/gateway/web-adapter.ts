@@ -1,6 +1,5 @@
 import { getEnv } from "@/lib/env";
-import { errorResponse, handle } from "@/lib/gateway/handle";
-import { resolveRequestId } from "@/lib/gateway/request-id";
+import { handle, rejectRequest } from "@/lib/gateway/handle";
 import { payloadTooLarge } from "@/lib/gateway/stages/parse";
 import { isStreamBody, type GatewayResponse } from "@/lib/gateway/types";
 
@@ -22,7 +21,8 @@ export async function serveWeb(request: Request): Promise<Response> {
     const body = await readBody(request, getEnv().GATEHOUSE_MAX_BODY_BYTES);
     response = await handle({ method: request.method, path, headers, body, signal: request.signal });
   } catch (err) {
-    response = errorResponse(err, resolveRequestId(headers["x-request-id"]));
+    // Refused before the pipeline (body over the limit): answered and recorded like any request.
+    response = rejectRequest({ method: request.method, path, headers }, err);
   }
   return toWebResponse(response);
 }

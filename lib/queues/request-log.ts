@@ -31,6 +31,16 @@ export const Attempt = z.object({
   errorClass: z.string().nullable().default(null),
   latencyMs: Count,
   ttftMs: Count.nullable().default(null),
+  /** The routing engine's detail (lib/gateway/route/engine.ts AttemptRecord): optional for older records. */
+  targetId: z.string().optional(),
+  provider: z.string().optional(),
+  model: z.string().optional(),
+  /** 0 for the first try on this target, 1 for the first retry, ... */
+  retry: Count.optional(),
+  /** Waited before this attempt (backoff or retry-after), ms. */
+  delayMs: Count.optional(),
+  /** Why the gateway moved on to the next target after this attempt. */
+  fallbackReason: z.string().nullable().optional(),
 });
 export type Attempt = z.infer<typeof Attempt>;
 
@@ -105,4 +115,16 @@ export const requestLogQueue = defineQueue({
 export async function enqueueRequestLog(job: RequestLogJobInput): Promise<void> {
   const data = RequestLogJob.parse(job);
   await getQueue(requestLogQueue).add(requestLogQueue.jobName, data, { jobId: data.id });
+}
+
+/**
+ * Enqueues many records in one round trip (the gateway's recorder: batches of
+ * the hot path, and spool replay), each under its request id like
+ * enqueueRequestLog, so a record already queued is not queued again. Takes
+ * records already parsed with RequestLogJob (the recorder validates each once;
+ * the worker parses again). Throws the Redis error when Redis cannot take them.
+ */
+export async function enqueueRequestLogs(jobs: readonly RequestLogJob[]): Promise<void> {
+  if (jobs.length === 0) return;
+  await getQueue(requestLogQueue).addBulk(jobs.map((data) => ({ name: requestLogQueue.jobName, data, opts: { jobId: data.id } })));
 }

@@ -1,0 +1,249 @@
+import { GatehouseError } from "@/lib/errors";
+import { snapshotReady } from "@/lib/gateway/config";
+import { costOfCall } from "@/lib/gateway/cost";
+import { completionToChunks } from "@/lib/gateway/openai/chunks";
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from "@/lib/gateway/openai/schema";
+import { getProviderAdapter } from "@/lib/gateway/providers/registry";
+import { primeChatStream } from "@/lib/gateway/providers/stream";
+import { ProviderError, type ChatStream, type NormalisedUsage } from "@/lib/gateway/providers/types";
+import { ZERO_USAGE } from "@/lib/gateway/providers/usage";
+import { noteLog } from "@/lib/gateway/record";
+import { abortKindOf } from "@/lib/gateway/reliability/deadline";
+import { ChunkAccumulator } from "@/lib/gateway/respond/accumulate";
+import { withCleanup } from "@/lib/gateway/respond/iterables";
+import { figureHeaders } from "@/lib/gateway/respond";
+import { reportStreamFailure, runChain, type AttemptRecord, type ChainResult, type StreamHandoff } from "@/lib/gateway/route/engine";
+import type { PlannedTarget, RoutePlan } from "@/lib/gateway/route/plan";
+import { STATIC_TARGET, staticCompletion } from "@/lib/gateway/route/static-answer";
+import { outputGuards } from "@/lib/gateway/stages/output-guards";
+import { requireCallState, requirePlan, type CallState } from "@/lib/gateway/stages/state";
+import type { GatewayContext, GatewayResponse } from "@/lib/gateway/types";
+import { upstreamClient } from "@/lib/gateway/upstream/client";
+import { log } from "@/lib/log";
+import type { RequestLogJobInput } from "@/lib/queues/request-log";
+
+/**
+ * Stage 8-9 for a chat request, whatever wire format the caller speaks
+ * (chat-completions.ts and messages.ts only encode the outcome): the route's
+ * chain through the provider adapters, the static answer when nothing is
+ * left, and everything the request log and the response headers need
+ * (attempts, served by, fallback reason, tokens, cost, latency, TTFT).
+ */
+
+type LogJson = RequestLogJobInput["request"];
+
+export type ChatOutcome =
+  | { kind: "answer"; completion: ChatCompletion; usage: NormalisedUsage; headers: Record<string, string> }
+  /** Answered already (the client went away: 499, nobody reads it). */
+  | { kind: "response"; response: GatewayResponse };
+
+export type StreamOutcome =
+  | {
+      kind: "stream";
+      /** Normalised chunks; a failure after the first is thrown (the encoders end the stream with an error event). */
+      chunks: AsyncIterable<ChatCompletionChunk>;
+      headers: Record<string, string>;
+      /** Settles when the chunks are done: the usage the provider reported (null: none). */
+      usage: () => Promise<NormalisedUsage | null>;
+    }
+  | { kind: "response"; response: GatewayResponse };
+
+function requireChat(state: CallState): ChatCompletionRequest {
+  if (!state.chat) throw new GatehouseError("internal_error", "Internal error", { cause: new Error("chat request missing") });
+  return state.chat;
+}
+
+/** The request as sent upstream, for the request log (plain JSON: the log validates it as such). */
+export function asLogJson(value: unknown): LogJson {
+  return JSON.parse(JSON.stringify(value)) as LogJson;
+}
+
+function attemptsMade(attempts: readonly AttemptRecord[]): number {
+  let n = 0;
+  for (const a of attempts) if (a.status !== "skipped") n++;
+  return n;
+}
+
+export function noteUsage(ctx: GatewayContext, usage: NormalisedUsage, cost: bigint | null): void {
+  noteLog(ctx, {
+    promptTokens: usage.promptTokens,
+    completionTokens: usage.completionTokens,
+    cachedTokens: usage.cachedTokens,
+    reasoningTokens: usage.reasoningTokens,
+    costMicros: (cost ?? 0n).toString(),
+  });
+}
+
+function clientGone(ctx: GatewayContext): GatewayResponse {
+  noteLog(ctx, { status: "error", errorCode: "client_disconnected" });
+  return {
+    status: 499,
+    headers: {},
+    body: { error: { message: "The client disconnected before the answer was ready", type: "server_error", param: null, code: "client_disconnected" } },
+  };
+}
+
+/** The chain did not answer: the static answer, the caller's own error, or the chain's error. */
+function chainFailed(
+  ctx: GatewayContext,
+  plan: RoutePlan,
+  result: Extract<ChainResult<unknown>, { ok: false }>,
+): { kind: "static"; completion: ChatCompletion; headers: Record<string, string> } | { kind: "response"; response: GatewayResponse } {
+  const made = attemptsMade(result.attempts);
+  ctx.responseHeaders["x-gatehouse-attempts"] = String(made);
+  const failure = result.failure;
+  if (failure.kind === "cancelled") return { kind: "response", response: clientGone(ctx) };
+  if (failure.kind === "exhausted" && plan.staticAnswer) {
+    noteLog(ctx, { servedBy: STATIC_TARGET, fallbackReason: result.fallbackReason ?? "no_target", costMicros: "0" });
+    log("info", "gateway.static_answer", { route: plan.name, attempts: made });
+    return {
+      kind: "static",
+      completion: staticCompletion(plan.staticAnswer, plan.name, ctx.requestId),
+      headers: figureHeaders({ target: STATIC_TARGET, attempts: made, costMicros: 0n, latencyMs: performance.now() - ctx.startedAt }),
+    };
+  }
+  throw failure.error;
+}
+
+export async function completeChat(ctx: GatewayContext): Promise<ChatOutcome> {
+  const state = requireCallState(ctx);
+  const plan = requirePlan(ctx);
+  const chat = requireChat(state);
+  noteLog(ctx, { request: asLogJson(chat), streamed: false });
+  const result = await runChain({ plan, clientSignal: ctx.req.signal, callerTimeoutMs: state.callerTimeoutMs }, (t, signal) =>
+    getProviderAdapter(t.providerKind).chat(t.target, chat, { signal, client: upstreamClient }),
+  );
+  noteLog(ctx, { attempts: result.attempts, fallbackReason: result.fallbackReason });
+  if (!result.ok) {
+    const failed = chainFailed(ctx, plan, result);
+    if (failed.kind === "response") return failed;
+    return { kind: "answer", completion: await outputGuards(ctx, failed.completion), usage: ZERO_USAGE, headers: failed.headers };
+  }
+  const { response, usage } = result.value;
+  const cost = costOfCall(await snapshotReady(), result.target.modelId, usage, ctx.receivedAt);
+  noteUsage(ctx, usage, cost);
+  noteLog(ctx, { servedBy: result.target.label });
+  const completion = await outputGuards(ctx, response);
+  return {
+    kind: "answer",
+    completion,
+    usage,
+    headers: figureHeaders({ target: result.target.label, attempts: attemptsMade(result.attempts), costMicros: cost, latencyMs: performance.now() - ctx.startedAt }),
+  };
+}
+
+export async function streamChat(ctx: GatewayContext): Promise<StreamOutcome> {
+  const state = requireCallState(ctx);
+  const plan = requirePlan(ctx);
+  const chat = requireChat(state);
+  const includeUsage = chat.stream_options?.include_usage === true;
+  noteLog(ctx, { request: asLogJson(chat), streamed: true });
+  const result = await runChain(
+    { plan, clientSignal: ctx.req.signal, callerTimeoutMs: state.callerTimeoutMs },
+    async (t, signal) => primeChatStream(await getProviderAdapter(t.providerKind).chatStream(t.target, chat, { signal, client: upstreamClient })),
+    true,
+  );
+  noteLog(ctx, { attempts: result.attempts, fallbackReason: result.fallbackReason });
+  if (!result.ok) {
+    const failed = chainFailed(ctx, plan, result);
+    if (failed.kind === "response") return failed;
+    const completion = await outputGuards(ctx, failed.completion);
+    noteLog(ctx, { response: asLogJson(completion), ttftMs: Math.round(performance.now() - ctx.startedAt) });
+    return { kind: "stream", chunks: staticChunks(state, completion, includeUsage), headers: failed.headers, usage: async () => ZERO_USAGE };
+  }
+  const handoff = result.stream;
+  if (!handoff) throw new GatehouseError("internal_error", "Internal error", { cause: new Error("stream handoff missing") });
+  const { attempt, target } = result;
+  attempt.ttftMs = attempt.latencyMs;
+  const ttftMs = Math.round(performance.now() - ctx.startedAt);
+  noteLog(ctx, { servedBy: target.label, ttftMs });
+  const stream = result.value;
+  return {
+    kind: "stream",
+    chunks: trackStream(ctx, state, { stream, target, attempt, handoff, attemptStartedAt: performance.now() - attempt.latencyMs }),
+    headers: figureHeaders({ target: target.label, attempts: attemptsMade(result.attempts), latencyMs: ttftMs }),
+    usage: () => stream.usage,
+  };
+}
+
+async function* staticChunks(state: CallState, completion: ChatCompletion, includeUsage: boolean): AsyncGenerator<ChatCompletionChunk, void, undefined> {
+  yield* completionToChunks(completion, { includeUsage });
+  state.streamOutcome = "ok";
+}
+
+interface Tracked {
+  stream: ChatStream;
+  target: PlannedTarget;
+  attempt: AttemptRecord;
+  handoff: StreamHandoff;
+  attemptStartedAt: number;
+}
+
+/**
+ * The served stream, with its bookkeeping: the answer for the log, usage and
+ * cost at the end, and a failure after the first chunk (cut, malformed event,
+ * in-stream error, request deadline) recorded on the attempt, in the log
+ * (status error, errorCode stream_interrupted) and on the target's circuit,
+ * then rethrown so the encoder ends the stream with an error event (never a
+ * clean-looking end). A client that goes away aborts the upstream at once
+ * (the request deadline's signal) and the attempt is recorded as aborted.
+ */
+function trackStream(ctx: GatewayContext, state: CallState, t: Tracked): AsyncIterable<ChatCompletionChunk> {
+  const acc = new ChunkAccumulator();
+  let finished = false;
+  const onAbort = (): void => {
+    if (finished || abortKindOf(t.handoff.signal) !== "client_disconnected") return;
+    finished = true;
+    // Synchronously, before the request log is written for the abandoned stream.
+    t.attempt.status = "aborted";
+    t.attempt.errorClass = "cancelled";
+    t.attempt.latencyMs = Math.round(performance.now() - t.attemptStartedAt);
+    noteLog(ctx, { status: "error", errorCode: "client_disconnected", response: asLogJson(acc.toAnswer()) });
+    log("info", "gateway.client_disconnected", { target: t.target.label });
+  };
+  t.handoff.signal.addEventListener("abort", onAbort, { once: true });
+  const cleanup = (): void => {
+    t.handoff.signal.removeEventListener("abort", onAbort);
+    t.handoff.release();
+    t.stream.cancel();
+  };
+
+  async function* run(): AsyncGenerator<ChatCompletionChunk, void, undefined> {
+    try {
+      for await (const chunk of t.stream.chunks) {
+        acc.add(chunk);
+        yield chunk;
+      }
+      const usage = (await t.stream.usage) ?? ZERO_USAGE;
+      const cost = costOfCall(await snapshotReady(), t.target.modelId, usage, ctx.receivedAt);
+      finished = true;
+      t.attempt.latencyMs = Math.round(performance.now() - t.attemptStartedAt);
+      noteUsage(ctx, usage, cost);
+      noteLog(ctx, { response: asLogJson(acc.toAnswer()) });
+      state.streamOutcome = "ok";
+    } catch (e) {
+      const kind = abortKindOf(t.handoff.signal);
+      if (kind === "client_disconnected" || finished) throw e;
+      finished = true;
+      const err =
+        kind === "request_deadline"
+          ? new ProviderError({ errorClass: "timeout", retryable: false, providerMessage: "the request's time budget ran out mid-stream", cause: e })
+          : e instanceof ProviderError
+            ? e
+            : new ProviderError({ errorClass: "stream_cut", retryable: true, providerMessage: "the stream failed", cause: e });
+      t.attempt.status = err.errorClass === "timeout" ? "timeout" : "error";
+      t.attempt.errorClass = err.errorClass;
+      t.attempt.latencyMs = Math.round(performance.now() - t.attemptStartedAt);
+      state.streamOutcome = "error";
+      const usage = (await t.stream.usage) ?? ZERO_USAGE;
+      noteUsage(ctx, usage, costOfCall(await snapshotReady(), t.target.modelId, usage, ctx.receivedAt));
+      noteLog(ctx, { status: "error", errorCode: "stream_interrupted", response: asLogJson(acc.toAnswer()) });
+      log("warn", "gateway.stream_interrupted", { target: t.target.label, errorClass: err.errorClass });
+      await reportStreamFailure(t.target, err);
+      throw err;
+    } finally {
+      cleanup();
+    }
+  }
+  return withCleanup(run(), cleanup);
+}

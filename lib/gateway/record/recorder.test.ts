@@ -1,0 +1,174 @@
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { newId } from "@/lib/ids";
+import type { RequestLogJob, RequestLogJobInput } from "@/lib/queues/request-log";
+import { Recorder, type RecorderDeps } from "@/lib/gateway/record/recorder";
+import { Spool } from "@/lib/gateway/record/spool";
+
+let dir: string;
+let recorders: Recorder[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), "gatehouse-recorder-"));
+});
+
+afterEach(async () => {
+  const all = recorders;
+  recorders = [];
+  await Promise.all(all.map((r) => r.stop(Date.now())));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function entry(overrides: Partial<RequestLogJobInput> = {}): RequestLogJobInput {
+  return {
+    id: newId("request"),
+    createdAt: new Date().toISOString(),
+    tenantId: "ten_test",
+    endpoint: "models.list",
+    model: "",
+    status: "ok",
+    httpStatus: 200,
+    request: {},
+    latencyMs: 1,
+    ...overrides,
+  };
+}
+
+/**
+ * A stand-in for Redis with a switch: while `up`, enqueues succeed; while
+ * down, they hang (like ioredis's offline queue) or fail, as chosen.
+ */
+function queue() {
+  const state = { up: true, hang: true, accepted: [] as string[], calls: 0 };
+  const deps: Pick<RecorderDeps, "enqueueBulk" | "probe"> = {
+    enqueueBulk: (jobs: RequestLogJob[]) => {
+      state.calls++;
+      if (state.up) {
+        state.accepted.push(...jobs.map((j) => j.id));
+        return Promise.resolve();
+      }
+      return state.hang ? new Promise<never>(() => undefined) : Promise.reject(new Error("ECONNREFUSED"));
+    },
+    probe: async () => state.up,
+  };
+  return { state, deps };
+}
+
+async function eventuallyTrue(probe: () => boolean, timeoutMs = 2_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+function recorder(q: ReturnType<typeof queue>, opts: Partial<RecorderDeps> = {}): Recorder {
+  const r = new Recorder({ spool: new Spool({ dir }), ...q.deps, enqueueTimeoutMs: 30, ...opts });
+  recorders.push(r);
+  return r;
+}
+
+describe("Recorder", () => {
+  it("enqueues while Redis is up, in batches, nothing on disk", async () => {
+    const q = queue();
+    const r = recorder(q, { batchSize: 10, batchWaitMs: 60_000 });
+    const entries = Array.from({ length: 25 }, () => entry());
+    for (const e of entries) r.record(e);
+    expect(q.state.calls).toBe(2); // two full batches went at once; 5 wait for more
+    await r.settled(); // sends the rest
+    expect(q.state.calls).toBe(3);
+    expect(q.state.accepted).toEqual(entries.map((e) => e.id));
+    expect(r.stats()).toMatchObject({ state: "up", enqueued: 25, spooled: 0, inFlight: 0 });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("sends a partial batch after batchWaitMs", async () => {
+    const q = queue();
+    const r = recorder(q, { batchSize: 100, batchWaitMs: 1 });
+    r.record(entry());
+    await eventuallyTrue(() => q.state.accepted.length === 1);
+    expect(q.state.calls).toBe(1);
+  });
+
+  it("spools a record whose enqueue hangs past the timeout, then skips Redis while it is down", async () => {
+    const q = queue();
+    q.state.up = false;
+    const r = recorder(q);
+    const first = entry();
+    r.record(first);
+    await r.settled(); // bounded by the 30 ms timeout
+    expect(r.stats()).toMatchObject({ state: "down", spooled: 1, inFlight: 0 });
+
+    const callsBefore = q.state.calls;
+    const rest = Array.from({ length: 20 }, () => entry());
+    for (const e of rest) r.record(e);
+    expect(q.state.calls).toBe(callsBefore); // straight to the spool, no waiting on Redis
+    expect(r.stats()).toMatchObject({ spooled: 21 });
+
+    // Redis is back: the next poll probes it, seals the spool and replays it.
+    q.state.up = true;
+    await r.poll();
+    expect(r.stats()).toMatchObject({ state: "up", replayed: 21 });
+    expect(q.state.accepted.sort()).toEqual([first, ...rest].map((e) => e.id).sort());
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("spools at once when the enqueue fails fast", async () => {
+    const q = queue();
+    q.state.up = false;
+    q.state.hang = false;
+    const r = recorder(q, { enqueueTimeoutMs: 60_000 });
+    r.record(entry());
+    await r.settled();
+    expect(r.stats()).toMatchObject({ state: "down", spooled: 1 });
+  });
+
+  it("stays down while the probe fails; replays nothing and keeps the files", async () => {
+    const q = queue();
+    q.state.up = false;
+    q.state.hang = false;
+    const r = recorder(q);
+    r.record(entry());
+    await r.settled();
+    await r.poll();
+    await r.spool.seal();
+    expect(r.stats().state).toBe("down");
+    expect(readdirSync(dir)).toHaveLength(1);
+  });
+
+  it("bounds the enqueues waiting on Redis: past maxInFlight, records go to the spool", async () => {
+    const q = queue();
+    q.state.up = false; // hangs: every enqueue stays in flight until its timeout
+    const r = recorder(q, { maxInFlight: 3, enqueueTimeoutMs: 1_000 });
+    for (let i = 0; i < 5; i++) r.record(entry());
+    expect(r.stats()).toMatchObject({ inFlight: 3, spooled: 2 });
+    await r.settled(); // the three time out and are spooled too
+    expect(r.stats()).toMatchObject({ inFlight: 0, spooled: 5 });
+  });
+
+  it("drops an invalid record with an error instead of queueing it", () => {
+    const q = queue();
+    const r = recorder(q);
+    r.record(entry({ httpStatus: 42 }));
+    expect(r.stats()).toMatchObject({ invalid: 1, recorded: 0 });
+    expect(q.state.calls).toBe(0);
+  });
+
+  it("on stop, replays what it can and seals the rest for the next process", async () => {
+    const q = queue();
+    q.state.up = false;
+    q.state.hang = false;
+    const r = recorder(q);
+    for (let i = 0; i < 3; i++) r.record(entry());
+    await r.settled();
+    await r.stop();
+    const left = readdirSync(dir);
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatch(/\.jsonl$/); // sealed, not `.open`
+    // After stop, a late record still lands in the spool (never lost).
+    r.record(entry());
+    expect(r.stats().spooled).toBe(4);
+  });
+});

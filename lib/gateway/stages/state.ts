@@ -1,0 +1,59 @@
+import { GatehouseError } from "@/lib/errors";
+import type { ChatCompletionRequest, EmbeddingsRequest } from "@/lib/gateway/openai/schema";
+import type { RoutePlan } from "@/lib/gateway/route/plan";
+import type { GatewayContext } from "@/lib/gateway/types";
+import type { ContextDoc } from "@/lib/queues/request-log";
+
+/**
+ * What the data-plane stages of one model call (chat, messages, embeddings)
+ * learn about it, in pipeline order. Kept beside the GatewayContext (a
+ * WeakMap, so it dies with the request) rather than on it: GatewayContext is
+ * the pipeline's shared contract, this is the model-call endpoints' own.
+ */
+export interface CallState {
+  /** Wire format the caller speaks (and gets its answers and errors in). */
+  format: WireFormat;
+  /** The model the caller named: a route alias or a concrete model. */
+  model: string;
+  /** The request in the internal OpenAI shape (for /v1/messages: translated). */
+  chat?: ChatCompletionRequest;
+  embeddings?: EmbeddingsRequest;
+  /** Set by the resolve stage. */
+  featureId: string | null;
+  endUserId: string | null;
+  /** `metadata.gatehouse.context`, as recorded. */
+  contextDocs: ContextDoc[];
+  /** Parsed `x-gatehouse-timeout-ms`. */
+  callerTimeoutMs: number | null;
+  /** Set by the model stage. */
+  plan?: RoutePlan;
+  /** Streams: how the stream ended, for the idempotency store (only a clean end is stored). */
+  streamOutcome?: "ok" | "error";
+}
+
+export type WireFormat = "openai" | "anthropic";
+
+const states = new WeakMap<GatewayContext, CallState>();
+
+export function initCallState(ctx: GatewayContext, init: Pick<CallState, "format" | "model"> & Partial<CallState>): CallState {
+  const state: CallState = { featureId: null, endUserId: null, contextDocs: [], callerTimeoutMs: null, ...init };
+  states.set(ctx, state);
+  return state;
+}
+
+/** For stages after the body was validated; fails loudly when the pipeline is mis-ordered. */
+export function requireCallState(ctx: GatewayContext): CallState {
+  const state = states.get(ctx);
+  if (!state) throw new GatehouseError("internal_error", "Internal error", { cause: new Error("call state missing (validate stage not run)") });
+  return state;
+}
+
+export function callStateOf(ctx: GatewayContext): CallState | undefined {
+  return states.get(ctx);
+}
+
+export function requirePlan(ctx: GatewayContext): RoutePlan {
+  const plan = requireCallState(ctx).plan;
+  if (!plan) throw new GatehouseError("internal_error", "Internal error", { cause: new Error("route plan missing (model stage not run)") });
+  return plan;
+}

@@ -1,0 +1,51 @@
+import { validationError } from "@/lib/errors";
+import { MessagesRequest } from "@/lib/gateway/anthropic/schema";
+import { anthropicToOpenAI } from "@/lib/gateway/anthropic/translate";
+import { ChatCompletionRequest, EmbeddingsRequest, RequestMetadata } from "@/lib/gateway/openai/schema";
+import { parseCallerTimeoutMs } from "@/lib/gateway/reliability/deadline";
+import { initCallState } from "@/lib/gateway/stages/state";
+import type { Stage } from "@/lib/gateway/types";
+
+/**
+ * Stage 1, parse (per endpoint): the JSON body against the endpoint's zod
+ * schema (permissive: unknown fields are kept and forwarded), 400 naming the
+ * first bad field; `x-gatehouse-timeout-ms` (400 naming the header). The
+ * request is kept in the internal OpenAI shape for the stages after.
+ */
+
+function callerTimeout(headers: Record<string, string | undefined>): number | null {
+  return parseCallerTimeoutMs(headers["x-gatehouse-timeout-ms"]);
+}
+
+export const validateChat: Stage = (ctx) => {
+  const parsed = ChatCompletionRequest.safeParse(ctx.body);
+  if (!parsed.success) throw validationError(parsed.error.issues);
+  const chat = parsed.data;
+  initCallState(ctx, { format: "openai", model: chat.model, chat, callerTimeoutMs: callerTimeout(ctx.req.headers) });
+};
+
+/**
+ * `/v1/messages`: the Anthropic request, translated into the internal OpenAI
+ * request (lib/gateway/anthropic/translate.ts). `metadata.gatehouse` (retrieved
+ * context) is understood here too and carried over.
+ */
+export const validateMessages: Stage = (ctx) => {
+  const parsed = MessagesRequest.safeParse(ctx.body);
+  if (!parsed.success) throw validationError(parsed.error.issues);
+  const req = parsed.data;
+  const chat = anthropicToOpenAI(req);
+  const gatehouse = (req.metadata as Record<string, unknown> | undefined)?.gatehouse;
+  if (gatehouse !== undefined) {
+    const meta = RequestMetadata.safeParse({ gatehouse });
+    if (!meta.success) throw validationError(meta.error.issues.map((i) => ({ ...i, path: ["metadata", ...i.path] })));
+    chat.metadata = meta.data;
+  }
+  initCallState(ctx, { format: "anthropic", model: req.model, chat, callerTimeoutMs: callerTimeout(ctx.req.headers) });
+};
+
+export const validateEmbeddings: Stage = (ctx) => {
+  const parsed = EmbeddingsRequest.safeParse(ctx.body);
+  if (!parsed.success) throw validationError(parsed.error.issues);
+  const embeddings = parsed.data;
+  initCallState(ctx, { format: "openai", model: embeddings.model, embeddings, callerTimeoutMs: callerTimeout(ctx.req.headers) });
+};

@@ -1,0 +1,179 @@
+/**
+ * The same data plane through the Web Request/Response adapter (what the
+ * Next route handlers under app/api/v1/** call), served here by a tiny
+ * node:http wrapper in this process so the official SDKs reach it over HTTP
+ * at `/api/v1/...`. A representative subset of the suites run against the
+ * node:http fast path: chat JSON and SSE, fallback, static answer, errors, a
+ * cut stream, the Anthropic SDK, a client that disconnects.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import OpenAI from "openai";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { db, disconnectDb } from "@/lib/db";
+import { stopConfigSync } from "@/lib/gateway/config";
+import { flattenHeaders } from "@/lib/gateway/node-adapter";
+import { stopRecorder } from "@/lib/gateway/record";
+import { closeAllPools } from "@/lib/gateway/upstream/pool";
+import { serveWeb } from "@/lib/gateway/web-adapter";
+import { closeProducerConnection, closeQueues } from "@/lib/queues";
+import { disconnectRedis } from "@/lib/redis";
+import { addModel, addRoute, addSimProvider, createTestTenant, type TestTenant } from "@/lib/testing/gateway";
+import { validateAgainstOpenAISpec } from "@/lib/testing/openapi-spec";
+import { readSseEvents } from "@/lib/testing/sse";
+import { anthropic, eventually, postJson, startSim, type ErrorBody, type SimHandle } from "./harness";
+
+let sim: SimHandle;
+let t: TestTenant;
+let server: Server;
+let base: string;
+
+/** node:http -> Web Request -> serveWeb -> Web Response -> node:http, the client's going away aborting the Request. */
+async function viaWebAdapter(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const ac = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) ac.abort();
+  });
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(flattenHeaders(req.headers))) if (v !== undefined) headers.set(k, v);
+  const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
+    method: req.method,
+    headers,
+    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : null,
+    signal: ac.signal,
+    ...(hasBody ? { duplex: "half" } : {}),
+  } as RequestInit);
+  const response = await serveWeb(request);
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  if (!response.body) return void res.end();
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      res.write(value);
+    }
+    res.end();
+  } catch {
+    res.destroy();
+  } finally {
+    if (ac.signal.aborted) await reader.cancel().catch(() => undefined);
+  }
+}
+
+beforeAll(async () => {
+  sim = await startSim();
+  t = await createTestTenant(db, "web");
+  const providerId = await addSimProvider(db, t.tenantId, { name: "sim-openai", kind: "openai", simUrl: sim.url });
+  const anthropicId = await addSimProvider(db, t.tenantId, { name: "sim-anthropic", kind: "anthropic", simUrl: sim.url });
+  const m = async (name: string, p = providerId) => addModel(db, t.tenantId, p, name);
+  await addRoute(db, t.tenantId, { alias: "chat", targets: [{ modelId: await m("w-p") }, { modelId: await m("claude-sonnet-4-5", anthropicId) }] });
+  await addRoute(db, t.tenantId, { alias: "lonely", targets: [{ modelId: await m("w-lonely") }], staticFallback: { role: "assistant", content: "static from the web adapter" } });
+  await addRoute(db, t.tenantId, { alias: "slow", targets: [{ modelId: await m("w-slow") }] });
+  server = createServer((req, res) => void viaWebAdapter(req, res));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+  server?.closeAllConnections();
+  await sim?.sim.close();
+  await stopRecorder();
+  await stopConfigSync();
+  await closeAllPools({ force: true });
+  await closeQueues();
+  await closeProducerConnection();
+  await disconnectRedis();
+  await disconnectDb();
+});
+
+beforeEach(() => sim.sim.reset());
+
+const client = () => new OpenAI({ apiKey: t.key, baseURL: `${base}/api/v1`, maxRetries: 0 });
+
+describe("through /api/v1 (Web adapter)", () => {
+  it("chat: a spec-valid completion with the gateway's headers", async () => {
+    const { data, response } = await client().chat.completions.create({ model: "chat", messages: [{ role: "user", content: "Hello there" }] }).withResponse();
+    expect(validateAgainstOpenAISpec("CreateChatCompletionResponse", data)).toEqual({ valid: true, errors: [] });
+    expect(response.headers.get("x-gatehouse-target")).toBe("sim-openai/w-p");
+    expect(response.headers.get("x-gatehouse-attempts")).toBe("1");
+    expect(response.headers.get("x-request-id")).toMatch(/^req_/);
+  });
+
+  it("chat stream: spec-valid chunks", async () => {
+    const stream = await client().chat.completions.create({ model: "chat", stream: true, messages: [{ role: "user", content: "Stream please" }] });
+    let text = "";
+    for await (const c of stream) {
+      expect(validateAgainstOpenAISpec("CreateChatCompletionStreamResponse", c)).toEqual({ valid: true, errors: [] });
+      text += c.choices[0]?.delta.content ?? "";
+    }
+    expect(text).toMatch(/^Simulated reply/);
+  });
+
+  it("a failing primary falls back to the next provider", async () => {
+    sim.sim.configure({ match: { model: "w-p" }, fault: "503", retryAfterSeconds: 0 });
+    const { response } = await client().chat.completions.create({ model: "chat", messages: [{ role: "user", content: "hi" }] }).withResponse();
+    expect(response.headers.get("x-gatehouse-target")).toBe("sim-anthropic/claude-sonnet-4-5");
+  });
+
+  it("nothing left but a static answer: the static answer", async () => {
+    sim.sim.configure({ match: { model: "w-lonely" }, fault: "500" });
+    const { data, response } = await client().chat.completions.create({ model: "lonely", messages: [{ role: "user", content: "hi" }] }).withResponse();
+    expect(data.choices[0]?.message.content).toBe("static from the web adapter");
+    expect(response.headers.get("x-gatehouse-target")).toBe("static");
+  });
+
+  it("errors: unknown model 404, bad JSON 400, no key 401, each forwarded nowhere", async () => {
+    const err = await client()
+      .chat.completions.create({ model: "nope", messages: [{ role: "user", content: "hi" }] })
+      .then(
+        () => null,
+        (e: unknown) => e as InstanceType<typeof OpenAI.APIError>,
+      );
+    expect(err?.status).toBe(404);
+    expect((err?.error as ErrorBody["error"]).code).toBe("model_not_found");
+    const bad = await postJson(`${base}/api/v1/chat/completions`, "{nope", { authorization: `Bearer ${t.key}` });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as ErrorBody).error.code).toBe("invalid_json");
+    const anon = await postJson(`${base}/api/v1/chat/completions`, { model: "chat", messages: [] });
+    expect(anon.status).toBe(401);
+    expect(sim.sim.requests()).toEqual([]);
+  });
+
+  it("a stream cut mid-way ends with an error event, no [DONE]", async () => {
+    sim.sim.configure({ match: { model: "w-p" }, fault: "cut", cutAfterChunks: 3, replyWords: 40 });
+    const res = await postJson(`${base}/api/v1/chat/completions`, { model: "chat", stream: true, messages: [{ role: "user", content: "long" }] }, { authorization: `Bearer ${t.key}` });
+    const events = await readSseEvents(res);
+    expect(events.some((e) => e.data === "[DONE]")).toBe(false);
+    expect(JSON.parse(events.at(-1)?.data ?? "{}")).toHaveProperty("error");
+  });
+
+  it("the Anthropic SDK at /api (messages.create and stream)", async () => {
+    const client = anthropic(`${base}/api`, t.key);
+    const msg = await client.messages.create({ model: "chat", max_tokens: 64, messages: [{ role: "user", content: "Hi from Anthropic" }] });
+    expect(msg.content[0]?.type).toBe("text");
+    const final = await client.messages.stream({ model: "chat", max_tokens: 64, messages: [{ role: "user", content: "Stream from Anthropic" }] }).finalMessage();
+    expect(final.stop_reason).toBe("end_turn");
+  });
+
+  it("a client that disconnects aborts the upstream call", async () => {
+    sim.sim.configure({ match: { model: "w-slow" }, interChunkMs: 200, replyWords: 60 });
+    const ac = new AbortController();
+    const res = await fetch(`${base}/api/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${t.key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "slow", stream: true, messages: [{ role: "user", content: "slowly" }] }),
+      signal: ac.signal,
+    });
+    await res.body?.getReader().read();
+    ac.abort();
+    const upstream = await eventually(async () => {
+      const r = sim.sim.requests({ model: "w-slow" })[0];
+      return r?.response ? r : undefined;
+    });
+    expect(upstream.response?.outcome).toBe("aborted");
+  });
+});
