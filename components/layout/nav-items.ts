@@ -8,7 +8,10 @@ export const NAV_GROUPS: NavGroup[] = [
   { label: null, items: [{ segment: "overview", label: "Overview", permission: "tenant:read" }] },
   {
     label: "Traffic",
-    items: [{ segment: "requests", label: "Requests", permission: "requests:read" }],
+    items: [
+      { segment: "requests", label: "Requests", permission: "requests:read" },
+      { segment: "bad-answers", label: "Bad answers", permission: "requests:read" },
+    ],
   },
   {
     label: "Build",

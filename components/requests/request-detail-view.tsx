@@ -2,16 +2,59 @@
 
 import Link from "next/link";
 import { useFeatureLabel } from "@/components/features/use-feature-label";
-import { useTenant } from "@/components/tenant/tenant-context";
+import { useResolveBadAnswer } from "@/components/bad-answers/use-resolve-bad-answer";
+import { useCan, useTenant } from "@/components/tenant/tenant-context";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
 import { formatDateTime, formatJson, formatMicros, formatMs, formatNumber } from "@/components/ui/format";
 import { PageHeader, Section } from "@/components/ui/page-header";
-import { ErrorState, Loading } from "@/components/ui/states";
+import { ErrorAlert, ErrorState, Loading } from "@/components/ui/states";
+import type { RequestLogDetail } from "@/lib/requests/schema";
+import { AttemptTimeline } from "./attempt-timeline";
+import { ContextDocuments } from "./context-documents";
+import { PromptView, ResponseView } from "./message-view";
 import { RequestStatusBadge } from "./request-status-badge";
 import { useRequest } from "./use-request";
 
 function JsonBlock({ value, empty }: { value: unknown; empty: string }) {
   const isEmpty = value === null || value === undefined || (Array.isArray(value) && value.length === 0);
   return isEmpty ? <p className="muted">{empty}</p> : <pre className="code">{formatJson(value)}</pre>;
+}
+
+function Feedback({ slug, request }: { slug: string; request: RequestLogDetail }) {
+  const canResolve = useCan("feedback:write");
+  const resolve = useResolveBadAnswer(slug);
+  if (request.feedback.length === 0) return <p className="muted">No feedback on this answer.</p>;
+  return (
+    <>
+      {resolve.isError ? <ErrorAlert error={resolve.error} title="Not resolved" /> : null}
+      <ul className="stack" style={{ listStyle: "none", paddingLeft: 0, margin: 0 }} aria-label="Feedback">
+        {request.feedback.map((f) => (
+          <li key={f.id} className="row" style={{ flexWrap: "wrap" }}>
+            <Badge tone={f.score < 0 ? "danger" : f.score > 0 ? "success" : "neutral"}>
+              {f.score < 0 ? "bad" : f.score > 0 ? "good" : "neutral"} ({f.score})
+            </Badge>
+            <span>{f.comment ? `“${f.comment}”` : <span className="muted">No comment</span>}</span>
+            <span className="muted">
+              {f.endUserId ? `${f.endUserId} · ` : ""}
+              {formatDateTime(f.createdAt)}
+            </span>
+            {f.score < 0 ? (
+              f.resolvedAt ? (
+                <Badge tone="success">resolved {formatDateTime(f.resolvedAt)}</Badge>
+              ) : canResolve ? (
+                <Button size="sm" pending={resolve.isPending && resolve.variables === f.id} onClick={() => resolve.mutate(f.id)}>
+                  Resolve
+                </Button>
+              ) : (
+                <Badge tone="warning">open</Badge>
+              )
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
 }
 
 export function RequestDetailView({ id }: { id: string }) {
@@ -25,9 +68,14 @@ export function RequestDetailView({ id }: { id: string }) {
         title="Request"
         description={<span className="mono">{id}</span>}
         actions={
-          <Link className="btn" href={`/t/${slug}/requests`}>
-            Back to requests
-          </Link>
+          <>
+            <Link className="btn" href={`/t/${slug}/bad-answers`}>
+              Bad answers
+            </Link>
+            <Link className="btn" href={`/t/${slug}/requests`}>
+              Back to requests
+            </Link>
+          </>
         }
       />
       {request.isPending ? (
@@ -44,7 +92,8 @@ export function RequestDetailView({ id }: { id: string }) {
                 <dt>Status</dt>
                 <dd>
                   <RequestStatusBadge status={request.data.status} httpStatus={request.data.httpStatus} />{" "}
-                  {request.data.errorCode ?? ""} {request.data.fallbackReason ?? ""}
+                  {request.data.errorCode ? <span className="mono">{request.data.errorCode}</span> : null}{" "}
+                  {request.data.fallbackReason ? <span className="muted">fallback: {request.data.fallbackReason}</span> : null}
                 </dd>
                 <dt>Endpoint</dt>
                 <dd className="mono">{request.data.endpoint}</dd>
@@ -66,7 +115,7 @@ export function RequestDetailView({ id }: { id: string }) {
                   {formatNumber(request.data.completionTokens)} out ({formatNumber(request.data.reasoningTokens)} reasoning)
                 </dd>
                 <dt>Cost</dt>
-                <dd>{formatMicros(request.data.costMicros)}</dd>
+                <dd data-testid="request-cost">{formatMicros(request.data.costMicros)}</dd>
                 <dt>Latency</dt>
                 <dd>
                   {formatMs(request.data.latencyMs)}
@@ -77,39 +126,28 @@ export function RequestDetailView({ id }: { id: string }) {
               </dl>
             </div>
           </div>
-          <Section title="Attempts">
-            <JsonBlock value={request.data.attempts} empty="No upstream attempts were recorded." />
+          <Section title="Feedback">
+            <Feedback slug={slug} request={request.data} />
+          </Section>
+          <Section title="Attempts" description="Each upstream call in order: retries on the same target, then fallbacks down the route's chain.">
+            <AttemptTimeline request={request.data} />
+          </Section>
+          <Section title="Context documents" description="Retrieved context the application sent with the request, passed to the model as untrusted data.">
+            <ContextDocuments docs={request.data.contextDocs} />
           </Section>
           <div className="grid-2">
-            <Section title="Request (sanitised)">
-              <JsonBlock value={request.data.request} empty="Not stored." />
+            <Section title="Prompt (sanitised)">
+              <PromptView request={request.data.request} />
             </Section>
             <Section title="Response">
-              <JsonBlock value={request.data.response} empty="No response body." />
+              <ResponseView response={request.data.response} streamed={request.data.streamed} />
             </Section>
           </div>
-          <div className="grid-2">
-            <Section title="Context documents">
-              <JsonBlock value={request.data.contextDocs} empty="No retrieved context was passed." />
-            </Section>
-            <Section title="Guard verdicts and redactions">
+          <Section title="Guard verdicts and redactions">
+            <div className="grid-2">
               <JsonBlock value={request.data.guardVerdicts} empty="No guard verdicts." />
               <JsonBlock value={request.data.redactions} empty="Nothing was redacted." />
-            </Section>
-          </div>
-          <Section title="Feedback">
-            {request.data.feedback.length === 0 ? (
-              <p className="muted">No feedback on this answer.</p>
-            ) : (
-              <ul>
-                {request.data.feedback.map((f) => (
-                  <li key={f.id}>
-                    {f.score < 0 ? "Bad" : f.score > 0 ? "Good" : "Neutral"} ({f.score}) · {formatDateTime(f.createdAt)}
-                    {f.comment ? `: ${f.comment}` : ""}
-                  </li>
-                ))}
-              </ul>
-            )}
+            </div>
           </Section>
         </>
       )}

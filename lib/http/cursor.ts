@@ -23,12 +23,17 @@ export function decodeCursor(cursor: string, param = "cursor"): CursorPosition {
   return { createdAt, id };
 }
 
-/** Prisma `where` for rows strictly after the cursor in (createdAt desc, id desc) order. */
+/**
+ * Prisma `where` for rows strictly after the cursor in (createdAt desc, id desc) order.
+ * The redundant `<= createdAt` bound is what an index range scan (and partition
+ * pruning) can use; the OR alone makes Postgres walk every newer row first
+ * (75 ms instead of 0.2 ms half-way down a million request logs).
+ */
 export function afterCursor(cursor: string | undefined | null, field: "createdAt" | "openedAt" = "createdAt") {
   if (!cursor) return {};
   const pos = decodeCursor(cursor);
   return {
-    OR: [{ [field]: { lt: pos.createdAt } }, { [field]: pos.createdAt, id: { lt: pos.id } }],
+    AND: [{ [field]: { lte: pos.createdAt } }, { OR: [{ [field]: { lt: pos.createdAt } }, { [field]: pos.createdAt, id: { lt: pos.id } }] }],
   };
 }
 

@@ -9,7 +9,8 @@ import { AddMemberInput, Member, UpdateMemberInput } from "@/lib/members/schema"
 import { CreateProviderInput, Provider, UpdateProviderInput } from "@/lib/providers/schema";
 import { CreateTenantInput, Me, Tenant, TenantListItem } from "@/lib/tenants/schema";
 import { Feature } from "@/lib/features/schema";
-import { Route } from "@/lib/routes/schema";
+import { CircuitStatus, Route, RouteTarget, RouteTargetsHealth, UpdateRouteInput, UpdateRouteTargetInput } from "@/lib/routes/schema";
+import { BadAnswer, ListBadAnswersQuery } from "@/lib/feedback/schema";
 import { Flag } from "@/lib/flags/schema";
 import { Prompt } from "@/lib/prompts/schema";
 import { Budget, RateLimit } from "@/lib/budgets/schema";
@@ -81,6 +82,12 @@ function build(): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
     UpdateProviderInput: r("UpdateProviderInput", UpdateProviderInput),
     Feature: r("Feature", Feature),
     Route: r("Route", Route),
+    RouteTarget: r("RouteTarget", RouteTarget),
+    UpdateRouteInput: r("UpdateRouteInput", UpdateRouteInput),
+    UpdateRouteTargetInput: r("UpdateRouteTargetInput", UpdateRouteTargetInput),
+    RouteTargetsHealth: r("RouteTargetsHealth", RouteTargetsHealth),
+    CircuitStatus: r("CircuitStatus", CircuitStatus),
+    BadAnswer: r("BadAnswer", BadAnswer),
     Flag: r("Flag", Flag),
     Prompt: r("Prompt", Prompt),
     Budget: r("Budget", Budget),
@@ -123,6 +130,13 @@ function build(): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
     { method: "patch", path: `${T}/providers/{id}`, summary: "Update a provider (secret: string replaces, null removes, absent keeps)", auth: "providers:write", body: S.UpdateProviderInput, response: dataOf(S.Provider) },
     { method: "get", path: `${T}/features`, summary: "Features (named AI use cases)", auth: "features:read", response: dataOf(z.array(S.Feature)) },
     { method: "get", path: `${T}/routes`, summary: "Routes with their ordered targets", auth: "routes:read", response: dataOf(z.array(S.Route)) },
+    { method: "get", path: `${T}/routes/{id}`, summary: "One route with its ordered targets", auth: "routes:read", response: dataOf(S.Route) },
+    { method: "patch", path: `${T}/routes/{id}`, summary: "Edit a route: description, time budget, static fallback, the whole chain of targets (audited)", auth: "routes:write", body: S.UpdateRouteInput, response: dataOf(S.Route) },
+    { method: "get", path: `${T}/route-targets/health`, summary: "Live circuit state and recent error rate of every target", auth: "routes:read", response: dataOf(S.RouteTargetsHealth) },
+    { method: "patch", path: `${T}/route-targets/{id}`, summary: "Force a target's circuit open or closed, clear the override, or switch the target off (audited)", auth: "routes:write", body: S.UpdateRouteTargetInput, response: dataOf(S.RouteTarget) },
+    { method: "post", path: `${T}/route-targets/{id}/reset-circuit`, summary: "Close a target's circuit and forget its failures (audited)", auth: "routes:write", response: dataOf(S.CircuitStatus) },
+    { method: "get", path: `${T}/bad-answers`, summary: "Negative feedback, newest first, with the request summary", auth: "requests:read", query: ListBadAnswersQuery, response: pageOf(S.BadAnswer) },
+    { method: "post", path: `${T}/bad-answers/{id}/resolve`, summary: "Mark a bad answer resolved (audited)", auth: "feedback:write", response: dataOf(S.BadAnswer) },
     { method: "get", path: `${T}/flags`, summary: "Flags and kill switches (the tenant's and the global ones)", auth: "flags:read", response: dataOf(z.array(S.Flag)) },
     { method: "get", path: `${T}/prompts`, summary: "Prompts with versions and labels", auth: "prompts:read", response: dataOf(z.array(S.Prompt)) },
     { method: "get", path: `${T}/budgets`, summary: "Budgets", auth: "budgets:read", response: dataOf(z.array(S.Budget)) },

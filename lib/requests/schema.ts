@@ -64,3 +64,32 @@ export const ListRequestsQuery = CursorQuery.extend({
   to: DateFilter.optional(),
 });
 export type ListRequestsQuery = z.infer<typeof ListRequestsQuery>;
+
+/**
+ * One upstream attempt as the request log stores it (lib/queues/request-log.ts
+ * writes them). Lenient on purpose: the dashboard reads records written by
+ * older and newer gateways, so unknown fields pass and most are optional.
+ */
+export const RequestAttempt = z.looseObject({
+  /** "provider/model" */
+  target: z.string(),
+  targetId: z.string().nullish(),
+  /** ok | error | timeout | aborted | skipped (circuit open) */
+  status: z.string(),
+  httpStatus: z.number().int().nullish(),
+  errorClass: z.string().nullish(),
+  latencyMs: z.number().nullish(),
+  ttftMs: z.number().nullish(),
+  /** Why the gateway moved on after this attempt, when the routing stage records it. */
+  fallbackReason: z.string().nullish(),
+});
+export type RequestAttempt = z.infer<typeof RequestAttempt>;
+
+/** A retrieved document the caller passed as context (`metadata.gatehouse.context`). */
+export const ContextDocument = z.looseObject({
+  id: z.string(),
+  source: z.string(),
+  text: z.string(),
+  score: z.number().nullish(),
+});
+export type ContextDocument = z.infer<typeof ContextDocument>;

@@ -5,6 +5,7 @@ export const CircuitOverride = z.enum(["none", "forced_open", "forced_closed"]);
 
 export const RouteTarget = z.object({
   id: z.string(),
+  routeId: z.string(),
   position: z.number().int(),
   weight: z.number().int(),
   timeoutMs: z.number().int(),
@@ -34,3 +35,128 @@ export const Route = z.object({
   updatedAt: IsoDateTime,
 });
 export type Route = z.infer<typeof Route>;
+
+// ---------------------------------------------------------------- editing a route's chain
+
+/** Bounds of a target's knobs (the form shows them; the server enforces them). */
+export const TARGET_LIMITS = {
+  weight: { min: 1, max: 1000 },
+  timeoutMs: { min: 100, max: 600_000 },
+  maxRetries: { min: 0, max: 10 },
+  failureThreshold: { min: 1, max: 1000 },
+  cooldownMs: { min: 1_000, max: 3_600_000 },
+} as const;
+export const MAX_TARGETS_PER_ROUTE = 10;
+
+const int = (name: keyof typeof TARGET_LIMITS) =>
+  z
+    .number({ error: "must be a whole number" })
+    .int("must be a whole number")
+    .min(TARGET_LIMITS[name].min, `must be at least ${TARGET_LIMITS[name].min}`)
+    .max(TARGET_LIMITS[name].max, `must be at most ${TARGET_LIMITS[name].max}`);
+
+/**
+ * The answer a route returns when every target failed: an assistant message
+ * (the gateway wraps it in the caller's response shape and marks the request
+ * `fallback`). null on the route = error out instead.
+ */
+export const StaticFallback = z.object({
+  role: z.literal("assistant").default("assistant"),
+  content: z.string().trim().min(1, "must not be empty").max(8_000, "must be at most 8000 characters"),
+});
+export type StaticFallback = z.infer<typeof StaticFallback>;
+
+/**
+ * One target of the chain as the editor sends it. `id` keeps an existing
+ * target (its circuit state and override stay with it); without one a new
+ * target is created. Position is the index in the array.
+ */
+export const RouteTargetInput = z.object({
+  id: z.string().min(1).max(64).optional(),
+  modelId: z.string({ error: "is required" }).min(1, "is required").max(64),
+  weight: int("weight").default(1),
+  timeoutMs: int("timeoutMs").default(30_000),
+  maxRetries: int("maxRetries").default(2),
+  failureThreshold: int("failureThreshold").default(5),
+  cooldownMs: int("cooldownMs").default(30_000),
+  enabled: z.boolean().default(true),
+});
+export type RouteTargetInput = z.input<typeof RouteTargetInput>;
+
+/** PATCH /routes/{id}: any subset; `targets` replaces the whole chain, in order. */
+export const UpdateRouteInput = z
+  .object({
+    description: z.string().trim().max(500, "must be at most 500 characters"),
+    totalTimeoutMs: z
+      .number({ error: "must be a whole number" })
+      .int("must be a whole number")
+      .min(TARGET_LIMITS.timeoutMs.min, `must be at least ${TARGET_LIMITS.timeoutMs.min}`)
+      .max(TARGET_LIMITS.timeoutMs.max, `must be at most ${TARGET_LIMITS.timeoutMs.max}`),
+    staticFallback: StaticFallback.nullable(),
+    targets: z
+      .array(RouteTargetInput)
+      .min(1, "a route needs at least one target")
+      .max(MAX_TARGETS_PER_ROUTE, `at most ${MAX_TARGETS_PER_ROUTE} targets`),
+  })
+  .partial();
+export type UpdateRouteInput = z.input<typeof UpdateRouteInput>;
+
+/** PATCH /route-targets/{id}: the admin's circuit override, or switching the target off. */
+export const UpdateRouteTargetInput = z
+  .object({
+    circuitOverride: CircuitOverride,
+    enabled: z.boolean(),
+  })
+  .partial();
+export type UpdateRouteTargetInput = z.infer<typeof UpdateRouteTargetInput>;
+
+// ---------------------------------------------------------------- live health of targets
+
+export const CircuitState = z.enum(["closed", "open", "half_open"]);
+export type CircuitState = z.infer<typeof CircuitState>;
+
+/** What the breaker in Redis says about one target (shared by every gateway instance). */
+export const CircuitStatus = z.object({
+  state: CircuitState,
+  /** Consecutive failures counted so far. */
+  failures: z.number().int(),
+  openedAt: IsoDateTime.nullable(),
+  /** When an open circuit lets its half-open probe through. */
+  openUntil: IsoDateTime.nullable(),
+});
+export type CircuitStatus = z.infer<typeof CircuitStatus>;
+
+/** Attempts on the target in the recent window of the request log. */
+export const RecentAttempts = z.object({
+  attempts: z.number().int(),
+  failures: z.number().int(),
+  /** failures / attempts, null when there were none. */
+  errorRate: z.number().nullable(),
+});
+export type RecentAttempts = z.infer<typeof RecentAttempts>;
+
+export const RouteTargetHealth = z.object({
+  targetId: z.string(),
+  routeId: z.string(),
+  /** "provider/model", as the request log names attempts. */
+  target: z.string(),
+  circuitOverride: CircuitOverride,
+  /** null when Redis could not be read. */
+  circuit: CircuitStatus.nullable(),
+  /** What the gateway does now: the override when set, else the breaker's state. */
+  effectiveState: z.enum(["closed", "open", "half_open", "forced_open", "forced_closed", "unknown"]),
+  recent: RecentAttempts,
+});
+export type RouteTargetHealth = z.infer<typeof RouteTargetHealth>;
+
+export const RouteTargetsHealth = z.object({
+  /** The window the error rates cover. */
+  windowMinutes: z.number().int(),
+  /** At most this many of the newest requests in the window are read (cheap on any traffic). */
+  sampleLimit: z.number().int(),
+  /** How many requests were read; === sampleLimit means the window was cut short. */
+  sampledRequests: z.number().int(),
+  targets: z.array(RouteTargetHealth),
+  checkedAt: IsoDateTime,
+});
+export type RouteTargetsHealth = z.infer<typeof RouteTargetsHealth>;

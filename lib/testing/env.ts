@@ -11,15 +11,18 @@ export function pgUrl(database: string): string {
   return u.toString();
 }
 
-export const INT_DATABASE = "gatehouse_test";
-export const E2E_DATABASE = "gatehouse_e2e";
+// Overridable so two checkouts (or two people) on one machine do not collide.
+export const INT_DATABASE = process.env.GATEHOUSE_TEST_DATABASE ?? "gatehouse_test";
+export const E2E_DATABASE = process.env.GATEHOUSE_E2E_DATABASE ?? "gatehouse_e2e";
+const INT_REDIS_DB = process.env.GATEHOUSE_TEST_REDIS_DB ?? "1";
+const E2E_REDIS_DB = process.env.GATEHOUSE_E2E_REDIS_DB ?? "2";
 
 const redisBase = process.env.TEST_REDIS_BASE_URL ?? "redis://127.0.0.1:6379";
 
 export const testEnv = {
   NODE_ENV: "test",
   DATABASE_URL: pgUrl(INT_DATABASE),
-  REDIS_URL: `${redisBase}/1`,
+  REDIS_URL: `${redisBase}/${INT_REDIS_DB}`,
   NEXTAUTH_SECRET: "test-secret-test-secret-test-secret-0123456789",
   NEXTAUTH_URL: "http://127.0.0.1:3100",
   // 32 bytes of hex: a fixed key for tests only.
@@ -32,6 +35,6 @@ export const e2eEnv = {
   ...testEnv,
   NODE_ENV: "production",
   DATABASE_URL: pgUrl(E2E_DATABASE),
-  REDIS_URL: `${redisBase}/2`,
+  REDIS_URL: `${redisBase}/${E2E_REDIS_DB}`,
   GATEHOUSE_SPOOL_DIR: "var/e2e-spool",
 } as const;
