@@ -1,0 +1,578 @@
+/**
+ * `npm run bench [-- --quick] [--endpoint chat|models] [--private-redis]`
+ *
+ * The data plane's benchmark (issue 3, "Speed"); never a test. It builds its
+ * own world (scratch database `gatehouse_bench`, Redis db 13, the simulator,
+ * a gateway and a request-log worker, each its own process), then for an
+ * upstream latency of 0 ms and 50 ms measures, against the gateway AND
+ * directly against the simulator in the same run:
+ *
+ *   - open-loop load at fixed arrival rates (200 and 1,000 req/s), latency
+ *     from each request's scheduled send time (no coordinated omission);
+ *   - closed-loop saturation (N connections, max req/s);
+ *   - time to the first byte of a streamed chat completion;
+ *
+ * and per phase the serving process's CPU per request (/proc utime+stime),
+ * its peak RSS, Redis commands per request (INFO commandstats) and the
+ * gateway's own Redis round trips and Postgres writes (its TCP sockets).
+ * Prints a table with PASS/MISS against the targets and writes
+ * bench/results/bench-<timestamp>.json and bench/results/latest.json.
+ * Every process it started is stopped at the end, on failure and on Ctrl-C.
+ */
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import type { Pool } from "undici";
+import { z } from "zod";
+import { requestLogQueue } from "@/lib/queues/request-log";
+import { closedLoop, createClient, openLoop, send, streamFirstByte, type LoadResult, type RequestSpec } from "./load";
+import { cpuTimeMs, localPortsOf, machineCpuMs, memoryOf, RssSampler, socketCounters, socketDelta, type SocketCounters } from "./procfs";
+import { onCleanup, REPO_ROOT, spawnTs, stopEverything, type Proc } from "./processes";
+import { profileLines, summariseProfile, type ProfileSummary } from "./profile";
+import { commandCalls, diffCalls, monitorAttribution, perRequest, totalCalls } from "./redis-stats";
+import { machine, table, verdictLines, verdicts, writeReport, type BenchReport, type PhaseRecord, type StreamRecord, type TargetName } from "./report";
+import { benchDatabaseUrl, childEnv, countRequestLogs, prepareDatabase, prepareRedis, seed, UPSTREAM_KEY, type BenchRedis } from "./setup";
+import { round1, round3 } from "./stats";
+
+// ---------------------------------------------------------------- options
+
+const List = z
+  .string()
+  .transform((s) => s.split(",").map((x) => Number(x.trim())))
+  .pipe(z.array(z.number().int().min(0)).min(1));
+
+const Options = z.object({
+  quick: z.boolean(),
+  endpoint: z.enum(["auto", "chat", "models"]),
+  privateRedis: z.boolean(),
+  profile: z.boolean(),
+  latencies: List,
+  rates: List.pipe(z.array(z.number().int().min(1))),
+});
+type Options = z.infer<typeof Options>;
+
+const USAGE = `usage: npm run bench -- [--quick] [--endpoint chat|models] [--private-redis] [--profile] [--latencies 0,50] [--rates 200,1000]
+
+  --quick          ~1 minute instead of ~5 (shorter phases, fewer steps)
+  --endpoint       chat: POST /v1/chat/completions with the route alias (default when the gateway serves it);
+                   models: GET /v1/models (auth + snapshot only, no upstream call)
+  --private-redis  run a private redis-server instead of db ${process.env.GATEHOUSE_BENCH_REDIS_DB ?? "13"} of the shared one
+                   (then INFO commandstats counts only the bench's own traffic)
+  --profile        run the gateway under node --cpu-prof and print where its CPU went (adds a few % of overhead)
+  --latencies      upstream latencies in ms (default 0,50)
+  --rates          open-loop arrival rates in req/s (default 200,1000)`;
+
+function options(): Options {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: "boolean", default: false },
+      endpoint: { type: "string", default: "auto" },
+      "private-redis": { type: "boolean", default: false },
+      profile: { type: "boolean", default: false },
+      latencies: { type: "string", default: "0,50" },
+      rates: { type: "string", default: "200,1000" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const parsed = Options.safeParse({
+    quick: values.quick,
+    endpoint: values.endpoint,
+    privateRedis: values["private-redis"],
+    profile: values.profile,
+    latencies: values.latencies,
+    rates: values.rates,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    console.error(`bench: invalid --${String(issue?.path[0] ?? "option")}: ${issue?.message ?? "bad value"}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  return parsed.data;
+}
+
+interface Plan {
+  openMs: number;
+  openWarmupMs: number;
+  saturationMs: number;
+  saturationWarmupMs: number;
+  /** Connections per saturation step, by upstream latency (a 50 ms upstream needs ~rate x 0.05 in flight). */
+  saturationSteps: (latencyMs: number) => number[];
+  streamCount: (latencyMs: number) => number;
+  drainTimeoutMs: number;
+}
+
+function plan(quick: boolean): Plan {
+  return quick
+    ? {
+        openMs: 3_000,
+        openWarmupMs: 500,
+        saturationMs: 3_000,
+        saturationWarmupMs: 500,
+        saturationSteps: (l) => (l >= 20 ? [512] : [64]),
+        streamCount: (l) => (l >= 20 ? 20 : 50),
+        drainTimeoutMs: 20_000,
+      }
+    : {
+        openMs: 10_000,
+        openWarmupMs: 1_000,
+        saturationMs: 5_000,
+        saturationWarmupMs: 1_000,
+        saturationSteps: (l) => (l >= 20 ? [128, 512] : [16, 64]),
+        streamCount: (l) => (l >= 20 ? 100 : 300),
+        drainTimeoutMs: 60_000,
+      };
+}
+
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+// ---------------------------------------------------------------- the world
+
+interface World {
+  redis: BenchRedis;
+  databaseUrl: string;
+  simulator: Proc;
+  simulatorUrl: string;
+  gateway: Proc;
+  gatewayUrl: string;
+  worker: Proc;
+  apiKey: string;
+  alias: string;
+  upstreamModel: string;
+  /** The bench's own Redis client (INFO commandstats, queue depth). */
+  stats: Redis;
+  queue: Queue;
+}
+
+async function buildWorld(opts: Options, profileDir: string): Promise<World> {
+  const redis = await prepareRedis(opts.privateRedis);
+  log(`redis: ${redis.private ? `private redis-server on port ${redis.port}` : `${redis.url} (flushed)`}`);
+  const databaseUrl = benchDatabaseUrl();
+  const { migrations } = await prepareDatabase(databaseUrl);
+  log(`database: ${new URL(databaseUrl).pathname.slice(1)} (dropped, recreated, ${migrations} migrations)`);
+
+  const simulator = spawnTs("simulator", "scripts/simulator.ts", ["--port", "0", "--latency-ms", "0"], {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "production",
+  });
+  const simulatorUrl = (await simulator.waitFor(/simulator listening on (http:\/\/\S+)/))[1] ?? "";
+  log(`simulator: ${simulatorUrl} (pid ${simulator.pid})`);
+
+  const seeded = await seed(databaseUrl, simulatorUrl);
+  const env = childEnv(databaseUrl, redis.url);
+  const profileArgs = opts.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const gateway = spawnTs("gateway", "server.ts", [], { ...env, GATEHOUSE_ROLE: "gateway" }, profileArgs);
+  const worker = spawnTs("worker", "workers/index.ts", [], env);
+  const gatewayUrl = (await gateway.waitFor(/Gatehouse listening on (http:\/\/\S+)/))[1] ?? "";
+  await worker.waitFor(/Gatehouse worker running/);
+  log(`gateway: ${gatewayUrl} (pid ${gateway.pid}); worker pid ${worker.pid} (request log on)`);
+
+  const stats = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const queue = new Queue(requestLogQueue.name, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }) });
+  onCleanup(async () => {
+    await queue.close();
+    stats.disconnect();
+  });
+  return { redis, databaseUrl, simulator, simulatorUrl, gateway, gatewayUrl, worker, stats, queue, ...seeded };
+}
+
+// ---------------------------------------------------------------- endpoints
+
+interface Specs {
+  endpoint: "chat" | "models";
+  /** Requests the probe sent to the gateway (each one is in the request log too). */
+  gatewayProbes: number;
+  note: string;
+  gateway: RequestSpec;
+  direct: RequestSpec;
+  gatewayStream: RequestSpec | null;
+  directStream: RequestSpec | null;
+}
+
+function chatSpec(model: string, key: string, stream: boolean): RequestSpec {
+  const body = {
+    model,
+    messages: [
+      { role: "system", content: "You are a terse assistant." },
+      { role: "user", content: "Say hello in one short sentence." },
+    ],
+    max_tokens: 32,
+    ...(stream ? { stream: true } : {}),
+  };
+  return {
+    method: "POST",
+    path: "/v1/chat/completions",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  };
+}
+
+function modelsSpec(key: string): RequestSpec {
+  return { method: "GET", path: "/v1/models", headers: { authorization: `Bearer ${key}` } };
+}
+
+/** One chat completion through the gateway: does it answer like OpenAI? */
+async function probeChat(client: Pool, spec: RequestSpec): Promise<{ ok: boolean; detail: string }> {
+  try {
+    const res = await client.request({ method: spec.method, path: spec.path, headers: spec.headers, body: spec.body ?? null });
+    const text = await res.body.text();
+    let choices: unknown;
+    try {
+      choices = (JSON.parse(text) as { choices?: unknown }).choices;
+    } catch {
+      choices = undefined;
+    }
+    if (res.statusCode === 200 && Array.isArray(choices) && choices.length > 0) return { ok: true, detail: "200 with choices" };
+    return { ok: false, detail: `${res.statusCode} ${text.slice(0, 200)}` };
+  } catch (err) {
+    return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+async function chooseEndpoint(w: World, opts: Options, gw: Pool, direct: Pool): Promise<Specs> {
+  const directChat = await probeChat(direct, chatSpec(w.upstreamModel, UPSTREAM_KEY, false));
+  if (!directChat.ok) throw new Error(`the simulator does not answer a chat completion: ${directChat.detail}`);
+  const chat = opts.endpoint === "models" ? { ok: false, detail: "--endpoint models" } : await probeChat(gw, chatSpec(w.alias, w.apiKey, false));
+  if (chat.ok) {
+    return {
+      endpoint: "chat",
+      gatewayProbes: 1,
+      note: `POST /v1/chat/completions, model "${w.alias}" (a route to simulator model ${w.upstreamModel}); direct: the same body to the simulator with model ${w.upstreamModel}`,
+      gateway: chatSpec(w.alias, w.apiKey, false),
+      direct: chatSpec(w.upstreamModel, UPSTREAM_KEY, false),
+      gatewayStream: chatSpec(w.alias, w.apiKey, true),
+      directStream: chatSpec(w.upstreamModel, UPSTREAM_KEY, true),
+    };
+  }
+  if (opts.endpoint === "chat") throw new Error(`--endpoint chat, but the gateway does not serve chat completions: ${chat.detail}`);
+  const models = await send(gw, modelsSpec(w.apiKey));
+  if (models !== 200) throw new Error(`GET /v1/models through the gateway answered ${models}`);
+  return {
+    endpoint: "models",
+    gatewayProbes: opts.endpoint === "models" ? 1 : 2,
+    note:
+      (opts.endpoint === "models"
+        ? "GET /v1/models (--endpoint models). "
+        : `FALLBACK: GET /v1/models (the gateway does not serve chat completions yet: ${chat.detail.replace(/\s+/g, " ").slice(0, 160)}). `) +
+      "The gateway answers it from its snapshot without calling upstream, so 'added' compares it with the simulator's own /v1/models " +
+      "(which does wait the upstream latency): at 50 ms the added latency is negative and meaningless.",
+    gateway: modelsSpec(w.apiKey),
+    direct: modelsSpec(UPSTREAM_KEY),
+    gatewayStream: null,
+    directStream: null,
+  };
+}
+
+// ---------------------------------------------------------------- measuring a phase
+
+interface Counters {
+  at: number;
+  serverCpuMs: number;
+  workerCpuMs: number;
+  /** Every process of the bench (gateway, worker, simulator, private redis, this one). */
+  oursCpuMs: number;
+  machine: { busyMs: number; totalMs: number };
+  redisCalls: Map<string, number>;
+  gwRedis: SocketCounters | null;
+  gwPostgres: SocketCounters | null;
+}
+
+const PG_PORT = Number(new URL(benchDatabaseUrl()).port || 5432);
+
+async function counters(w: World, server: Proc, withSockets: boolean): Promise<Counters> {
+  const ownPids = [w.gateway.pid, w.worker.pid, w.simulator.pid, ...(w.redis.pid === null ? [] : [w.redis.pid])];
+  const [serverCpuMs, workerCpuMs, own, machineCpu, redisCalls, gwRedis, gwPostgres] = await Promise.all([
+    cpuTimeMs(server.pid),
+    cpuTimeMs(w.worker.pid),
+    Promise.all(ownPids.map((pid) => cpuTimeMs(pid).catch(() => 0))),
+    machineCpuMs(),
+    commandCalls(w.stats),
+    withSockets ? socketCounters(w.gateway.pid, w.redis.port) : Promise.resolve(null),
+    withSockets ? socketCounters(w.gateway.pid, PG_PORT) : Promise.resolve(null),
+  ]);
+  const self = process.cpuUsage();
+  const oursCpuMs = own.reduce((a, b) => a + b, 0) + (self.user + self.system) / 1000;
+  return { at: performance.now(), serverCpuMs, workerCpuMs, oursCpuMs, machine: machineCpu, redisCalls, gwRedis, gwPostgres };
+}
+
+async function queueBacklog(q: Queue): Promise<number> {
+  const c = await q.getJobCounts("waiting", "active", "delayed", "prioritized", "waiting-children");
+  return Object.values(c).reduce((a, b) => a + b, 0);
+}
+
+/** Waits (bounded) until the worker has taken every request-log job. */
+async function drainRequestLog(w: World, timeoutMs: number): Promise<{ backlogAfterPhase: number; drainMs: number; remaining: number }> {
+  const started = performance.now();
+  const backlogAfterPhase = await queueBacklog(w.queue);
+  let remaining = backlogAfterPhase;
+  while (remaining > 0 && performance.now() - started < timeoutMs) {
+    await new Promise((r) => setTimeout(r, 250));
+    remaining = await queueBacklog(w.queue);
+  }
+  return { backlogAfterPhase, drainMs: Math.round(performance.now() - started), remaining };
+}
+
+/** Background Redis commands per second, from the last direct phase (gateway and worker idle). */
+let redisBackgroundPerSecond = 0;
+
+async function measure(
+  w: World,
+  p: Plan,
+  meta: Pick<PhaseRecord, "upstreamLatencyMs" | "scenario" | "target" | "rate" | "concurrency">,
+  run: () => Promise<LoadResult>,
+): Promise<PhaseRecord> {
+  const isGw = meta.target === "gateway";
+  const server = isGw ? w.gateway : w.simulator;
+  const rss = new RssSampler([server.pid]);
+  const before = await counters(w, server, isGw);
+  rss.start();
+  const result = await run();
+  const rssMax = rss.stop().get(server.pid) ?? 0;
+  const after = await counters(w, server, isGw);
+  const wallMs = after.at - before.at;
+  const requests = Math.max(1, result.sentTotal);
+  const calls = diffCalls(before.redisCalls, after.redisCalls);
+  const raw = totalCalls(calls);
+  if (!isGw) redisBackgroundPerSecond = raw / (wallMs / 1000);
+  const background = w.redis.private ? 0 : redisBackgroundPerSecond;
+  const cpuMs = after.serverCpuMs - before.serverCpuMs;
+  const gwRedis = before.gwRedis && after.gwRedis ? socketDelta(before.gwRedis, after.gwRedis) : null;
+  const gwPg = before.gwPostgres && after.gwPostgres ? socketDelta(before.gwPostgres, after.gwPostgres) : null;
+  const busyMs = after.machine.busyMs - before.machine.busyMs;
+  const oursMs = after.oursCpuMs - before.oursCpuMs;
+  const pct = (ms: number) => round1((ms / wallMs) * 100);
+  const record: PhaseRecord = {
+    ...meta,
+    result,
+    requestsTotal: result.sentTotal,
+    server: {
+      process: isGw ? "gateway" : "simulator",
+      cpuUsPerRequest: round1((cpuMs * 1000) / requests),
+      cpuPctOfOneCore: pct(cpuMs),
+      rssMaxMb: round1(rssMax),
+    },
+    worker: isGw ? { cpuUsPerRequest: round1(((after.workerCpuMs - before.workerCpuMs) * 1000) / requests) } : null,
+    machine: { busyPctOfOneCore: pct(busyMs), benchProcessesPct: pct(oursMs), othersPct: pct(Math.max(0, busyMs - oursMs)), loadAvg1: round1(os.loadavg()[0] ?? 0) },
+    redis: {
+      commandsPerRequest: isGw ? round3(Math.max(0, raw - background * (wallMs / 1000)) / requests) : null,
+      approximate: !w.redis.private,
+      rawCommands: raw,
+      backgroundPerSecond: round1(background),
+      byCommand: perRequest(calls, requests),
+      gatewayTcpSegmentsPerRequest: gwRedis ? round3(gwRedis.segments / requests) : null,
+      gatewayBytesPerRequest: gwRedis ? round1(gwRedis.bytes / requests) : null,
+    },
+    postgres: gwPg ? { writes: gwPg.segments, bytes: gwPg.bytes, writesPerRequest: round3(gwPg.segments / requests) } : null,
+    requestLogDrain: isGw ? await drainRequestLog(w, p.drainTimeoutMs) : null,
+  };
+  const lat = result.latency;
+  log(
+    `  ${meta.scenario.padEnd(10)} ${meta.target.padEnd(7)} ${(meta.rate !== null ? `${meta.rate}/s` : `c=${meta.concurrency}`).padEnd(7)} ` +
+      `${Math.round(result.achievedRps)} req/s  p50 ${lat?.p50Ms ?? "-"} ms  p99 ${lat?.p99Ms ?? "-"} ms  ` +
+      `cpu ${record.server.cpuUsPerRequest} µs/req  errors ${result.errors}` +
+      (result.sendLag ? `  send lag p99 ${result.sendLag.p99Ms} ms` : "") +
+      `  [machine busy ${record.machine.busyPctOfOneCore}% of a core, others ${record.machine.othersPct}%]` +
+      (record.requestLogDrain ? `  (request log: backlog ${record.requestLogDrain.backlogAfterPhase}, drained in ${record.requestLogDrain.drainMs} ms)` : ""),
+  );
+  return record;
+}
+
+/** The gateway's CPU while idle (config poll, recorder timers): the floor under the per-request figures at low rates. */
+async function idleCpu(w: World, ms: number): Promise<number> {
+  const before = await cpuTimeMs(w.gateway.pid);
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, ms));
+  const after = await cpuTimeMs(w.gateway.pid);
+  return round1(((after - before) / (performance.now() - t0)) * 1000);
+}
+
+// ---------------------------------------------------------------- main
+
+async function setUpstreamLatency(w: World, latencyMs: number): Promise<void> {
+  const res = await fetch(`${w.simulatorUrl}/_sim/config`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ latencyMs }),
+  });
+  if (!res.ok) throw new Error(`simulator config: ${res.status} ${await res.text()}`);
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  const p = plan(opts.quick);
+  const startedAt = new Date().toISOString();
+  log(`gatehouse bench${opts.quick ? " (quick)" : ""}: ${machine().cpus} CPUs, Node ${process.version}`);
+
+  const loadAvgAtStart = os.loadavg().map(round1);
+  const resultsDir = path.join(REPO_ROOT, "bench", "results");
+  const profileDir = path.join(resultsDir, `profile-${startedAt.replace(/[:.]/g, "-")}`);
+  const w = await buildWorld(opts, profileDir);
+  const rssAtStartMb = round1((await memoryOf(w.gateway.pid)).rssMb);
+  const cpus = os.cpus().length;
+  if ((loadAvgAtStart[0] ?? 0) > cpus * 0.5) {
+    log(`WARNING: the machine is busy (load average ${loadAvgAtStart.join(" ")} on ${cpus} CPUs): the figures include other processes' CPU contention`);
+  }
+  const maxConnections = Math.max(1024, ...opts.latencies.flatMap((l) => p.saturationSteps(l)));
+  const gw = createClient(w.gatewayUrl, maxConnections);
+  const direct = createClient(w.simulatorUrl, maxConnections);
+  onCleanup(async () => {
+    await Promise.all([gw.destroy(), direct.destroy()]);
+  });
+  const clients: Record<TargetName, Pool> = { gateway: gw, direct };
+
+  const specs = await chooseEndpoint(w, opts, gw, direct);
+  log(`endpoint: ${specs.note}`);
+  const spec: Record<TargetName, RequestSpec> = { gateway: specs.gateway, direct: specs.direct };
+
+  const phases: PhaseRecord[] = [];
+  const streaming: StreamRecord[] = [];
+  let gatewayRequests = specs.gatewayProbes;
+
+  for (const latency of opts.latencies) {
+    await setUpstreamLatency(w, latency);
+    log(`\nupstream latency ${latency} ms`);
+    // Warm both paths (connections, JIT) before anything is measured.
+    for (const target of ["direct", "gateway"] as const) {
+      const warm = await closedLoop(clients[target], spec[target], { concurrency: 16, durationMs: 1_000, warmupMs: 0 });
+      if (target === "gateway") gatewayRequests += warm.sentTotal;
+    }
+
+    for (const rate of opts.rates) {
+      for (const target of ["direct", "gateway"] as const) {
+        const rec = await measure(w, p, { upstreamLatencyMs: latency, scenario: "open-loop", target, rate, concurrency: null }, () =>
+          openLoop(clients[target], spec[target], { rate, durationMs: p.openMs, warmupMs: p.openWarmupMs }),
+        );
+        phases.push(rec);
+        if (target === "gateway") gatewayRequests += rec.requestsTotal;
+      }
+    }
+
+    if (specs.gatewayStream && specs.directStream) {
+      const streamSpec: Record<TargetName, RequestSpec> = { gateway: specs.gatewayStream, direct: specs.directStream };
+      for (const target of ["direct", "gateway"] as const) {
+        const result = await streamFirstByte(clients[target], streamSpec[target], p.streamCount(latency), 10);
+        streaming.push({ upstreamLatencyMs: latency, target, result });
+        if (target === "gateway") gatewayRequests += result.count + 10;
+        log(`  stream     ${target.padEnd(7)} x${result.count}    first byte p50 ${result.firstByte?.p50Ms ?? "-"} ms  p99 ${result.firstByte?.p99Ms ?? "-"} ms  errors ${result.errors}`);
+      }
+    }
+
+    for (const concurrency of p.saturationSteps(latency)) {
+      for (const target of ["direct", "gateway"] as const) {
+        const rec = await measure(w, p, { upstreamLatencyMs: latency, scenario: "saturation", target, rate: null, concurrency }, () =>
+          closedLoop(clients[target], spec[target], { concurrency, durationMs: p.saturationMs, warmupMs: p.saturationWarmupMs }),
+        );
+        phases.push(rec);
+        if (target === "gateway") gatewayRequests += rec.requestsTotal;
+      }
+    }
+  }
+
+  // Which connection sends which Redis command: a short, slow phase under MONITOR.
+  log("\nredis attribution (MONITOR, 100 req/s)");
+  const portsOf = async () => ({
+    gateway: await localPortsOf(w.gateway.pid, w.redis.port),
+    worker: await localPortsOf(w.worker.pid, w.redis.port),
+  });
+  const redisAttribution = await monitorAttribution(w.redis.url, w.redis.db, portsOf, async () => {
+    const r = await openLoop(gw, spec.gateway, { rate: 100, durationMs: opts.quick ? 1_000 : 3_000, warmupMs: 0 });
+    // The worker's share arrives a little later.
+    await drainRequestLog(w, 10_000);
+    return r.sentTotal;
+  });
+  gatewayRequests += redisAttribution.requests;
+  log(`  gateway ${redisAttribution.gateway.total} cmds/req ${JSON.stringify(redisAttribution.gateway.byCommand)}; worker ${redisAttribution.worker.total} cmds/req; lua ${redisAttribution.lua.total}/req`);
+
+  const finalDrain = await drainRequestLog(w, p.drainTimeoutMs);
+  const idleCpuMsPerSecond = await idleCpu(w, opts.quick ? 1_000 : 2_000);
+  const rowsPersisted = await countRequestLogs(w.databaseUrl);
+  const gwMemory = await memoryOf(w.gateway.pid);
+  let profile: ProfileSummary | null = null;
+  if (opts.profile) {
+    // V8 writes the profile as the gateway exits.
+    await w.gateway.stop();
+    profile = await summariseProfile(profileDir, REPO_ROOT);
+  }
+
+  const partial: Omit<BenchReport, "verdicts" | "finishedAt"> = {
+    startedAt,
+    quick: opts.quick,
+    machine: machine(),
+    endpoint: specs.endpoint,
+    endpointNote: specs.note,
+    redis: {
+      url: w.redis.url,
+      private: w.redis.private,
+      note: w.redis.private
+        ? "private redis-server: INFO commandstats counts only the bench's processes"
+        : `db ${w.redis.db} of a shared server: INFO commandstats is server-wide, so 'Redis cmd/req' (~) subtracts the background rate of the direct phase before it and is approximate (--private-redis makes it exact); the MONITOR attribution below is exact (filtered by db and connection)`,
+    },
+    phases,
+    streaming,
+    redisAttribution,
+    gateway: { rssHwmMb: round1(gwMemory.hwmMb), rssAtStartMb, pid: w.gateway.pid, idleCpuMsPerSecond },
+    profile,
+    loadAvgAtStart,
+    requestLog: { gatewayRequests, rowsPersisted, backlogAtEnd: finalDrain.remaining },
+  };
+  const report: BenchReport = { ...partial, finishedAt: new Date().toISOString(), verdicts: verdicts(partial) };
+  const files = await writeReport(report, resultsDir);
+
+  log(`\n${table(report)}`);
+  log(
+    "\n  latency: open loop from each request's scheduled send time; saturation: per request, closed loop at c connections." +
+      "\n  added = gateway - direct at the same rate. CPU: utime+stime of the serving process / requests; * = the simulator (direct rows)." +
+      "\n  RSS: max sampled during the phase. Redis cmd/req: every command the Redis server ran per gateway request" +
+      "\n  (gateway + request-log worker + BullMQ Lua internals).",
+  );
+  log(`\nendpoint: ${specs.note}`);
+  log(`redis: ${report.redis.note}`);
+  log(`gateway idle CPU after the run: ${idleCpuMsPerSecond} ms/s (the floor under the per-request CPU at low rates)`);
+  log(
+    `request log: ${rowsPersisted} rows persisted for ${gatewayRequests} gateway requests` +
+      (finalDrain.remaining > 0 ? `, ${finalDrain.remaining} jobs still queued` : ""),
+  );
+  log(`gateway RSS: ${rssAtStartMb} MB after start, ${round1(gwMemory.hwmMb)} MB peak`);
+  if (profile) log(`\n${profileLines(profile)}`);
+  else if (opts.profile) log("\nno CPU profile was written (did the gateway exit cleanly?)");
+  log(`\ntargets (issue 3, "Speed"):\n${verdictLines(report.verdicts)}`);
+  log(`\nreport: ${path.relative(process.cwd(), files.file)} (and ${path.relative(process.cwd(), files.latest)})`);
+}
+
+// Ctrl-C: stop every child gracefully, then exit. The same signal often arrives twice
+// (from the terminal and relayed by tsx), so only a repeat after 2 s forces the exit;
+// even then processes.ts SIGKILLs every child on the way out.
+let interruptedAt = 0;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (interruptedAt) {
+      if (Date.now() - interruptedAt > 2_000) process.exit(130);
+      return;
+    }
+    interruptedAt = Date.now();
+    process.stderr.write(`\nbench: ${signal}, stopping everything it started...\n`);
+    void stopEverything().finally(() => process.exit(130));
+  });
+}
+
+main().then(
+  async () => {
+    await stopEverything();
+    process.exit(0);
+  },
+  async (err: unknown) => {
+    // After Ctrl-C the run fails as its processes go away: that is not news.
+    if (interruptedAt) return;
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    await stopEverything();
+    process.exit(1);
+  },
+);
