@@ -25,3 +25,22 @@ export const Flag = z.object({
   updatedAt: IsoDateTime,
 });
 export type Flag = z.infer<typeof Flag>;
+
+// Rules and definitions (issue 4): lib/flags/rules.ts, re-exported for the dashboard's editor.
+export {
+  DEFAULT_LIFETIME_DAYS,
+  FlagAttribute,
+  FlagCondition,
+  FlagDefinition,
+  FlagKey,
+  FlagOperator,
+  FlagPatch,
+  FlagRule,
+  FlagRules,
+  FlagValue,
+  flagLifetimeDays,
+  isFlagStale,
+  mergeFlagPatch,
+  percentSchema,
+} from "@/lib/flags/rules";
+export type { FlagDefinitionInput, FlagRuleInput } from "@/lib/flags/rules";

@@ -40,3 +40,117 @@ export const Prompt = z.object({
   updatedAt: IsoDateTime,
 });
 export type Prompt = z.infer<typeof Prompt>;
+
+// ---------------------------------------------------------------- version content (issue 4)
+// What a version holds, validated when it is saved (lib/prompts/variables.ts,
+// render.ts) and rendered per request; the diff the dashboard shows (diff.ts).
+
+export const PromptRole = z.enum(["system", "developer", "user", "assistant"]);
+export type PromptRole = z.infer<typeof PromptRole>;
+
+/** Roles whose parts are instructions: retrieved context never goes there. */
+export const INSTRUCTION_ROLES: ReadonlySet<PromptRole> = new Set<PromptRole>(["system", "developer"]);
+
+export const PromptTextPart = z.strictObject({
+  type: z.literal("text"),
+  text: z.string().max(100_000, { error: "a template part is at most 100,000 characters" }),
+});
+export type PromptTextPart = z.infer<typeof PromptTextPart>;
+
+/** One message of a template: `content` is a `{{mustache}}` template (or a list of text parts, each one). */
+export const PromptTemplateMessage = z.strictObject({
+  role: PromptRole,
+  name: z.string().min(1).max(64).optional(),
+  content: z.union([
+    z.string().max(100_000, { error: "a template part is at most 100,000 characters" }),
+    z.array(PromptTextPart).min(1, { error: "content parts cannot be an empty list" }).max(50),
+  ]),
+});
+export type PromptTemplateMessage = z.infer<typeof PromptTemplateMessage>;
+
+export const PromptTemplate = z
+  .array(PromptTemplateMessage)
+  .min(1, { error: "a template has at least one message" })
+  .max(100, { error: "a template has at most 100 messages" });
+export type PromptTemplate = z.infer<typeof PromptTemplate>;
+
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const VARIABLE_NAME_ERROR = "a variable name is 1-64 letters, digits or '_', not starting with a digit";
+export const PromptVariableName = z.string().regex(VARIABLE_NAME, { error: VARIABLE_NAME_ERROR });
+
+export const PromptVariableType = z.enum(["string", "number", "boolean"]);
+export type PromptVariableType = z.infer<typeof PromptVariableType>;
+
+export const PromptVariableSpec = z.strictObject({
+  type: PromptVariableType,
+  required: z.boolean().default(true),
+  description: z.string().max(500).optional(),
+  /** Retrieved content (documents, search results): untrusted, so never allowed in system or developer messages. */
+  context: z.boolean().default(false),
+});
+export type PromptVariableSpec = z.infer<typeof PromptVariableSpec>;
+
+/** `{ name: { type, required, description?, context? } }`. */
+export const PromptVariables = z.record(z.string(), PromptVariableSpec).superRefine((v, ctx) => {
+  const names = Object.keys(v);
+  for (const name of names) {
+    if (!VARIABLE_NAME.test(name)) ctx.addIssue({ code: "custom", path: [name], message: `${VARIABLE_NAME_ERROR} (got '${name.slice(0, 70)}')` });
+  }
+  if (names.length > 100) ctx.addIssue({ code: "custom", path: [], message: "a prompt declares at most 100 variables" });
+});
+export type PromptVariables = z.infer<typeof PromptVariables>;
+
+export const PromptDiffSegment = z.object({ text: z.string(), kind: z.enum(["same", "added", "removed"]) });
+export type PromptDiffSegment = z.infer<typeof PromptDiffSegment>;
+
+export const PromptDiffCell = z.object({
+  /** 1-based line number on its side. */
+  line: z.number().int(),
+  text: z.string(),
+  /** Word-level changes within a changed line (absent on unchanged, added or removed rows). */
+  segments: z.array(PromptDiffSegment).optional(),
+});
+export type PromptDiffCell = z.infer<typeof PromptDiffCell>;
+
+/** One side-by-side row: `changed` pairs a removed line (left) with the added line that replaces it (right). */
+export const PromptDiffRow = z.object({
+  kind: z.enum(["same", "added", "removed", "changed"]),
+  left: PromptDiffCell.nullable(),
+  right: PromptDiffCell.nullable(),
+});
+export type PromptDiffRow = z.infer<typeof PromptDiffRow>;
+
+/** A unified-diff hunk (`@@ -oldStart,oldLines +newStart,newLines @@`); lines start with ' ', '-' or '+'. */
+export const PromptDiffHunk = z.object({
+  oldStart: z.number().int(),
+  oldLines: z.number().int(),
+  newStart: z.number().int(),
+  newLines: z.number().int(),
+  lines: z.array(z.string()),
+});
+export type PromptDiffHunk = z.infer<typeof PromptDiffHunk>;
+
+export const PromptDiffField = z.enum(["template", "variables", "params", "outputSchema"]);
+export type PromptDiffField = z.infer<typeof PromptDiffField>;
+
+export const PromptDiffSection = z.object({
+  field: PromptDiffField,
+  changed: z.boolean(),
+  added: z.number().int(),
+  removed: z.number().int(),
+  /** Every line of both sides, aligned. */
+  rows: z.array(PromptDiffRow),
+  /** Changes with `context` lines around them. */
+  hunks: z.array(PromptDiffHunk),
+  /** The same as a unified patch text (copy, download). */
+  unified: z.string(),
+});
+export type PromptDiffSection = z.infer<typeof PromptDiffSection>;
+
+export const PromptVersionDiff = z.object({
+  from: z.number().int(),
+  to: z.number().int(),
+  identical: z.boolean(),
+  sections: z.array(PromptDiffSection),
+});
+export type PromptVersionDiff = z.infer<typeof PromptVersionDiff>;
