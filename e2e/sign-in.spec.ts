@@ -69,6 +69,10 @@ test.describe("sign-in and access", () => {
 
     // Client-side navigation after the session is gone: the API's 401 sends us to sign-in too.
     await signIn(page, demo.members.owner, /\/t\/acme\/overview$/);
+    // Let the overview's own queries finish first: one still in flight when the
+    // cookies go would get its 401 and leave for sign-in before our click.
+    await expect(page.locator(".stat-value", { hasText: "…" })).toHaveCount(0);
+    await expect(page.getByText("Loading recent requests…")).toHaveCount(0);
     await context.clearCookies();
     // (Audit log: a page whose data the overview has not already cached.)
     await page.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "Audit log" }).click();

@@ -196,7 +196,14 @@ describe("INCR lost: the periodic full reload", () => {
     const ms = await msUntil(g.url, key.secret, 200, t0);
     console.log(`[config] periodic-reload convergence (refresh ${REFRESH_MS} ms, no Redis): ${round(ms)} ms`);
     expect(ms).toBeLessThanOrEqual(REFRESH_MS * 1.1 + CEILING_MS);
-    expect(g.child.stdout()).toMatch(/"event":"config.reloaded"[^\n]*"reason":"periodic"/);
+    // The child's stdout reaches us through a pipe, possibly after the HTTP
+    // answer: wait (bounded) for the line rather than read it once.
+    const periodic = /"event":"config.reloaded"[^\n]*"reason":"periodic"/;
+    await eventually(async () => (periodic.test(g.child.stdout()) ? true : undefined), {
+      timeoutMs: 5_000,
+      what: "the periodic reload's log line",
+    });
+    expect(g.child.stdout()).toMatch(periodic);
   });
 });
 
