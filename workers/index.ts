@@ -18,7 +18,7 @@ const { startWorker, stopWorkers } = await import("@/workers/runtime");
 const connection = createWorkerConnection();
 const db = getDb();
 const running = Object.values(queueRegistry).map((definition) =>
-  startWorker(definition, processors[definition.name]({ env, db }), {
+  startWorker(definition, processors[definition.name]({ env, db, connection }), {
     connection,
     concurrency: definition.concurrency(env),
   }),

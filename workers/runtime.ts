@@ -6,9 +6,12 @@ import { within } from "@/lib/shutdown";
 
 /** What a workers/<queue>.ts module provides for its queue. */
 export interface JobProcessor {
-  process(job: Job): Promise<void>;
+  /** Resolves with the job's return value (kept by BullMQ with the completed job). */
+  process(job: Job): Promise<unknown>;
   /** Finish what is in hand quickly (flush a batch); called when the worker closes. */
   drain?(): Promise<void>;
+  /** Releases what the processor holds (a producer Queue), once its worker has closed. */
+  close?(): Promise<void>;
 }
 
 export interface RunningWorker {
@@ -59,10 +62,12 @@ export function startWorker(
 export async function stopWorkers(running: readonly RunningWorker[], timeoutMs: number): Promise<boolean> {
   const closing = Promise.all(running.map((r) => r.worker.close()));
   await Promise.all(running.map((r) => r.processor.drain?.()));
+  let clean = true;
   if ((await within(closing, timeoutMs)) === "timeout") {
     log("error", "worker.shutdown_timeout", { timeoutMs });
     await Promise.all(running.map((r) => r.worker.close(true).catch(() => undefined)));
-    return false;
+    clean = false;
   }
-  return true;
+  await Promise.all(running.map((r) => r.processor.close?.().catch((err: unknown) => log("warn", "worker.processor_close_failed", { queue: r.queue, err }))));
+  return clean;
 }

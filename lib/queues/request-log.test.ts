@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { queueRegistry } from "@/lib/queues";
-import { RequestLogJob } from "@/lib/queues/request-log";
+import { MAX_RECORDS_PER_JOB, RequestLogBatch, RequestLogBatchEnvelope, RequestLogJob } from "@/lib/queues/request-log";
 
 const minimal = {
   id: "req_01m83he3cxq75bf2x2djnft4mt",
@@ -50,6 +50,49 @@ describe("RequestLogJob", () => {
   it("survives a JSON round trip (what BullMQ stores)", () => {
     const job = RequestLogJob.parse({ ...minimal, costMicros: "123456789012345678901" });
     expect(RequestLogJob.parse(JSON.parse(JSON.stringify(job)))).toEqual(job);
+  });
+});
+
+describe("RequestLogJob's JSON columns", () => {
+  it.each([
+    ["request", { request: [] }],
+    ["request", { request: "hello" }],
+    ["request", { request: null }],
+    ["request", { request: undefined }],
+    ["request", { request: { messages: [{ content: undefined }] } }],
+    ["request", { request: { n: Number.NaN } }],
+    ["request", { request: { big: 1n } }],
+    ["response", { response: [1] }],
+    ["response", { response: { at: new Date(0) } }],
+    ["metadata", { metadata: [] }],
+    ["metadata", { metadata: null }],
+  ])("refuses a %s that is not a JSON object", (field, patch) => {
+    const result = RequestLogJob.safeParse({ ...minimal, ...patch });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual([field]);
+  });
+
+  it("keeps JSON objects as they are", () => {
+    const request = { model: "m", messages: [{ role: "user", content: "hi", n: 1.5, ok: true, none: null }] };
+    const job = RequestLogJob.parse({ ...minimal, request, response: { choices: [] }, metadata: { a: [1, { b: "c" }] } });
+    expect(job.request).toEqual(request);
+    expect(job.response).toEqual({ choices: [] });
+    expect(job.metadata).toEqual({ a: [1, { b: "c" }] });
+  });
+});
+
+describe("RequestLogBatch", () => {
+  it("holds 1 to MAX_RECORDS_PER_JOB valid records", () => {
+    expect(RequestLogBatch.safeParse({ records: [minimal] }).success).toBe(true);
+    expect(RequestLogBatch.safeParse({ records: [] }).success).toBe(false);
+    expect(RequestLogBatch.safeParse({ records: Array.from({ length: MAX_RECORDS_PER_JOB + 1 }, () => minimal) }).success).toBe(false);
+    expect(RequestLogBatch.safeParse({ records: [minimal, { ...minimal, httpStatus: 42 }] }).success).toBe(false);
+  });
+
+  it("the worker's envelope checks the batch's shape, not its records (each is checked alone)", () => {
+    expect(RequestLogBatchEnvelope.safeParse({ records: [minimal, { ...minimal, httpStatus: 42 }, "junk"] }).success).toBe(true);
+    expect(RequestLogBatchEnvelope.safeParse({ records: [] }).success).toBe(false);
+    expect(RequestLogBatchEnvelope.safeParse(minimal).success).toBe(false);
   });
 });
 

@@ -35,10 +35,13 @@ const globalForRecorder = globalThis as unknown as { gatehouseRecorder?: Recorde
 /** The process's recorder (one per process, shared by every copy of this module). */
 export function getRecorder(): Recorder {
   if (!globalForRecorder.gatehouseRecorder) {
+    const env = getEnv();
     const recorder = new Recorder({
-      spool: new Spool({ dir: getEnv().GATEHOUSE_SPOOL_DIR }),
-      enqueueBulk: (jobs) => enqueueRequestLogs(jobs),
+      spool: new Spool({ dir: env.GATEHOUSE_SPOOL_DIR }),
+      enqueueBatch: (records) => enqueueRequestLogs(records),
       probe: probeRedis,
+      batchSize: env.GATEHOUSE_REQUEST_LOG_BATCH_SIZE,
+      batchWaitMs: env.GATEHOUSE_REQUEST_LOG_BATCH_WAIT_MS,
     });
     globalForRecorder.gatehouseRecorder = recorder;
     recorder.start();

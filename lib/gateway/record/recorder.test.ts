@@ -42,8 +42,8 @@ function entry(overrides: Partial<RequestLogJobInput> = {}): RequestLogJobInput 
  */
 function queue() {
   const state = { up: true, hang: true, accepted: [] as string[], calls: 0 };
-  const deps: Pick<RecorderDeps, "enqueueBulk" | "probe"> = {
-    enqueueBulk: (jobs: RequestLogJob[]) => {
+  const deps: Pick<RecorderDeps, "enqueueBatch" | "probe"> = {
+    enqueueBatch: (jobs: RequestLogJob[]) => {
       state.calls++;
       if (state.up) {
         state.accepted.push(...jobs.map((j) => j.id));
@@ -82,6 +82,21 @@ describe("Recorder", () => {
     expect(q.state.accepted).toEqual(entries.map((e) => e.id));
     expect(r.stats()).toMatchObject({ state: "up", enqueued: 25, spooled: 0, inFlight: 0 });
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("sends a batch early once its records are large (a job's size is bounded)", async () => {
+    const q = queue();
+    const r = recorder(q, { batchSize: 100, batchWaitMs: 60_000, maxBatchChars: 10_000 });
+    const big = (): RequestLogJobInput => entry({ request: { messages: [{ role: "user", content: "x".repeat(4_000) }] } });
+    r.record(big());
+    r.record(big());
+    expect(q.state.calls).toBe(0); // ~8,000 characters: still collecting
+    r.record(big());
+    expect(q.state.calls).toBe(1); // past 10,000: sent
+    r.record(entry({ request: { messages: [{ role: "user", content: "x".repeat(20_000) }] } }));
+    expect(q.state.calls).toBe(2); // one record past the bound goes alone
+    await r.settled();
+    expect(q.state.accepted).toHaveLength(4);
   });
 
   it("sends a partial batch after batchWaitMs", async () => {

@@ -1,5 +1,6 @@
 import { unlink } from "node:fs/promises";
 import path from "node:path";
+import { approximateJsonLength } from "@/lib/queues/json-value";
 import { RequestLogJob, type RequestLogJobInput } from "@/lib/queues/request-log";
 import { log } from "@/lib/log";
 import { readSpoolBatches, type Spool, type SpoolReadStats } from "@/lib/gateway/record/spool";
@@ -11,33 +12,41 @@ import { readSpoolBatches, type Spool, type SpoolReadStats } from "@/lib/gateway
  *
  * - `record()` never throws and never makes the caller wait: it is called
  *   after the response is complete. It validates the record once and
- *   collects it into a batch: up to `batchSize` records or `batchWaitMs`
- *   (default 100 / 20 ms), enqueued with one `addBulk` (half the client CPU
- *   per job of one `add` each, measured ~29 vs ~41-56 µs).
+ *   collects it into a batch: up to `batchSize` records, `maxBatchChars` of
+ *   JSON (about 4 MB: large prompts make smaller jobs) or `batchWaitMs`
+ *   (GATEHOUSE_REQUEST_LOG_BATCH_SIZE / _WAIT_MS, default 100 / 50 ms),
+ *   whichever comes first, enqueued as ONE job (`enqueueBatch`: one EVALSHA,
+ *   one BullMQ job, one INSERT in the worker).
  * - An enqueue gets `enqueueTimeoutMs` (200 ms). On a failure or timeout its
  *   records are spooled and Redis is marked down; while down, records skip
  *   Redis and go straight to the spool, and a probe checks Redis every
  *   `pollMs`. A timed-out enqueue may still land later: the records are then
  *   both queued and spooled, which is harmless (below).
  * - Replay (this process, where the spool is): when Redis is up, the active
- *   spool file is sealed and every replayable file is read in batches and
- *   re-enqueued (`enqueueBulk`); a file is deleted only when every record in
- *   it was accepted. A failure stops the replay, keeps the file, and marks
- *   Redis down. A crash mid-replay keeps the file too: the next process adopts
- *   and replays it. Replaying twice is idempotent: the job id is the request
- *   id (BullMQ ignores a known id) and the worker inserts with skipDuplicates.
+ *   spool file is sealed and every replayable file is read in batches of
+ *   `replayBatchSize` records, each enqueued as one job; a file is deleted
+ *   only when every record in it was accepted. A failure stops the replay,
+ *   keeps the file, and marks Redis down. A crash mid-replay keeps the file
+ *   too: the next process adopts and replays it. Replaying twice is
+ *   idempotent: the worker inserts with ON CONFLICT DO NOTHING on the row key
+ *   (request id, created_at), so a record in two jobs is stored once.
  * - At start the recorder replays what earlier processes left behind.
  * - Memory is bounded: at most `maxInFlight` records wait on Redis (more go
  *   to the spool), the spool bounds its write buffer, and replay streams files.
+ * - A record still in the batch being collected (at most `batchWaitMs` old)
+ *   is lost if the process is killed outright (SIGKILL, OOM); SIGTERM
+ *   enqueues or spools it (stop()).
  */
 export interface RecorderDeps {
   spool: Spool;
-  /** Enqueues validated records in one round trip; rejects when Redis cannot take them. */
-  enqueueBulk(jobs: RequestLogJob[]): Promise<unknown>;
+  /** Enqueues validated records as one job, in one round trip; rejects when Redis cannot take them. */
+  enqueueBatch(records: RequestLogJob[]): Promise<unknown>;
   /** Whether Redis answers now (a PING with a short timeout). */
   probe(): Promise<boolean>;
   enqueueTimeoutMs?: number;
   batchSize?: number;
+  /** A batch is sent once its records take about this many characters of JSON. */
+  maxBatchChars?: number;
   batchWaitMs?: number;
   bulkTimeoutMs?: number;
   replayBatchSize?: number;
@@ -67,15 +76,17 @@ export class Recorder {
   private polling: Promise<void> | undefined;
   private stopped = false;
   private batch: RequestLogJob[] = [];
+  private batchChars = 0;
   private batchTimer: NodeJS.Timeout | undefined;
-  private readonly opts: Required<Omit<RecorderDeps, "spool" | "enqueueBulk" | "probe">>;
+  private readonly opts: Required<Omit<RecorderDeps, "spool" | "enqueueBatch" | "probe">>;
   private readonly counts = { recorded: 0, enqueued: 0, spooled: 0, dropped: 0, invalid: 0, replayed: 0, replaySkipped: 0 };
 
   constructor(private readonly deps: RecorderDeps) {
     this.opts = {
       enqueueTimeoutMs: deps.enqueueTimeoutMs ?? 200,
       batchSize: deps.batchSize ?? 100,
-      batchWaitMs: deps.batchWaitMs ?? 20,
+      maxBatchChars: deps.maxBatchChars ?? 4_000_000,
+      batchWaitMs: deps.batchWaitMs ?? 50,
       bulkTimeoutMs: deps.bulkTimeoutMs ?? 5_000,
       replayBatchSize: deps.replayBatchSize ?? 200,
       maxInFlight: deps.maxInFlight ?? 10_000,
@@ -116,7 +127,8 @@ export class Recorder {
       return;
     }
     this.batch.push(job);
-    if (this.batch.length >= this.opts.batchSize) this.flush();
+    this.batchChars += approximateJsonLength(job);
+    if (this.batch.length >= this.opts.batchSize || this.batchChars >= this.opts.maxBatchChars) this.flush();
     else this.batchTimer ??= setTimeout(() => this.flush(), this.opts.batchWaitMs);
   }
 
@@ -127,6 +139,7 @@ export class Recorder {
     const jobs = this.batch;
     if (jobs.length === 0) return;
     this.batch = [];
+    this.batchChars = 0;
     if (this.state === "down") {
       for (const job of jobs) this.toSpool(job);
       return;
@@ -147,7 +160,7 @@ export class Recorder {
     };
     const timer = setTimeout(() => settle(false, "timeout"), this.opts.enqueueTimeoutMs);
     try {
-      this.deps.enqueueBulk(jobs).then(
+      this.deps.enqueueBatch(jobs).then(
         () => settle(true),
         (err: unknown) => settle(false, err),
       );
@@ -209,9 +222,9 @@ export class Recorder {
       if (this.state === "down" || Date.now() > deadline) return;
       const stats: SpoolReadStats = { records: 0, skipped: 0 };
       try {
-        for await (const batch of readSpoolBatches(file.path, this.opts.replayBatchSize, stats)) {
+        for await (const batch of readSpoolBatches(file.path, this.opts.replayBatchSize, stats, this.opts.maxBatchChars)) {
           if (Date.now() > deadline) return;
-          await withTimeout(this.deps.enqueueBulk(batch), this.opts.bulkTimeoutMs);
+          await withTimeout(this.deps.enqueueBatch(batch), this.opts.bulkTimeoutMs);
           this.counts.replayed += batch.length;
         }
       } catch (err) {

@@ -71,7 +71,7 @@ function sink(failAfter = Infinity) {
     allow(n = Infinity) {
       budget = n;
     },
-    async enqueueBulk(jobs: RequestLogJob[]) {
+    async enqueueBatch(jobs: RequestLogJob[]) {
       if (jobs.length > budget) throw new Error("queue unavailable");
       budget -= jobs.length;
       accepted.push(...jobs.map((j) => j.id));
@@ -191,11 +191,30 @@ describe("Spool ownership", () => {
   });
 });
 
+describe("readSpoolBatches", () => {
+  it("bounds each batch by records and by characters (a line longer than the bound is a batch alone)", async () => {
+    const s = spool();
+    const small = job(1);
+    const line = Buffer.byteLength(`${JSON.stringify(small)}`);
+    const jobs = [job(1), job(2), job(3), job(4), job(5)];
+    const huge = RequestLogJob.parse({ ...job(6), request: { text: "y".repeat(line * 3) } });
+    for (const j of [...jobs, huge, job(7)]) s.append(j);
+    await s.seal();
+    const [file] = await s.list();
+    const stats: SpoolReadStats = { records: 0, skipped: 0 };
+    const sizes: number[] = [];
+    // At most 3 records, and at most about two small lines' worth of characters.
+    for await (const batch of readSpoolBatches(file?.path ?? "", 3, stats, line * 2 + 10)) sizes.push(batch.length);
+    expect(sizes).toEqual([2, 2, 1, 1, 1]);
+    expect(stats).toEqual({ records: 7, skipped: 0 });
+  });
+});
+
 describe("Replay", () => {
   function recorder(s: Spool, q: ReturnType<typeof sink>) {
     return new Recorder({
       spool: s,
-      enqueueBulk: (jobs) => q.enqueueBulk(jobs),
+      enqueueBatch: (jobs) => q.enqueueBatch(jobs),
       probe: async () => true,
       replayBatchSize: 2,
     });

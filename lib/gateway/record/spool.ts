@@ -329,14 +329,17 @@ export interface SpoolReadStats {
 }
 
 /**
- * Reads a spool file in batches of valid records, streaming (bounded memory).
- * A line that is not JSON or not a valid record is skipped and counted, never
- * fatal: after a crash the last line may be cut short.
+ * Reads a spool file in batches of valid records (at most `batchSize`
+ * records, and no more lines than make `maxBatchChars` characters, unless one
+ * line alone does), streaming (bounded memory). Each batch is replayed as one
+ * queue job. A line that is not JSON or not a valid record is skipped and
+ * counted, never fatal: after a crash the last line may be cut short.
  */
-export async function* readSpoolBatches(file: string, batchSize: number, stats: SpoolReadStats): AsyncGenerator<RequestLogJob[]> {
+export async function* readSpoolBatches(file: string, batchSize: number, stats: SpoolReadStats, maxBatchChars = Infinity): AsyncGenerator<RequestLogJob[]> {
   const input = fs.createReadStream(file, { encoding: "utf8" });
   const lines = createInterface({ input, crlfDelay: Infinity });
   let batch: RequestLogJob[] = [];
+  let batchChars = 0;
   let lineNo = 0;
   try {
     for await (const line of lines) {
@@ -357,10 +360,17 @@ export async function* readSpoolBatches(file: string, batchSize: number, stats: 
         continue;
       }
       stats.records++;
+      if (batch.length > 0 && batchChars + line.length > maxBatchChars) {
+        yield batch;
+        batch = [];
+        batchChars = 0;
+      }
       batch.push(parsed.data);
+      batchChars += line.length;
       if (batch.length >= batchSize) {
         yield batch;
         batch = [];
+        batchChars = 0;
       }
     }
     if (batch.length > 0) yield batch;
