@@ -1,6 +1,6 @@
 // The one HTTP server of Gatehouse (plain node:http).
 //
-//   /v1/*        the data plane, straight into lib/gateway (no Next in between)
+//   /v1/*        the data plane, straight into lib/gateway (no Next in between); /ofrep/* too (flag evaluation)
 //   /api/health  health, answered here in every role
 //   everything else  Next.js (dashboard, /api/admin, /api/auth, /api/v1 via the Web adapter)
 //
@@ -52,8 +52,9 @@ function pathOf(url: string | undefined): string {
   return q === -1 ? u : u.slice(0, q);
 }
 
+/** `/v1/*` and the OpenFeature flag evaluation `/ofrep/*` (lib/gateway/endpoints/ofrep.ts). */
 function isDataPlane(p: string): boolean {
-  return p === "/v1" || p.startsWith("/v1/");
+  return p === "/v1" || p.startsWith("/v1/") || p === "/ofrep" || p.startsWith("/ofrep/");
 }
 
 async function notServed(req: IncomingMessage, res: ServerResponse, message: string): Promise<void> {

@@ -5,10 +5,11 @@ import { embeddingsCreate } from "@/lib/gateway/endpoints/embeddings";
 import { feedbackCreate } from "@/lib/gateway/endpoints/feedback";
 import { messagesCreate } from "@/lib/gateway/endpoints/messages";
 import { modelsList } from "@/lib/gateway/endpoints/models";
+import { handleOfrep, isOfrepPath } from "@/lib/gateway/endpoints/ofrep";
 import { recordExchange, type RecordFacts } from "@/lib/gateway/record";
 import { resolveRequestId } from "@/lib/gateway/request-id";
 import { payloadTooLarge } from "@/lib/gateway/stages/parse";
-import { isStreamBody, type Endpoint, type GatewayContext, type GatewayRequest, type GatewayResponse } from "@/lib/gateway/types";
+import { isStreamBody, type Endpoint, type GatewayAuth, type GatewayContext, type GatewayRequest, type GatewayResponse } from "@/lib/gateway/types";
 import { newId } from "@/lib/ids";
 import { log, logContext } from "@/lib/log";
 
@@ -40,6 +41,9 @@ import { log, logContext } from "@/lib/log";
  *                     (endpoints/chat-completions.ts, messages.ts, embeddings.ts, models.ts)
  *  12  record         record/ (via record() below): the request log, after every request, answered,
  *                     failed or refused, streams when they end; queue, else disk spool + replay
+ *
+ * `/ofrep/v1/*` (OpenFeature flag evaluation, endpoints/ofrep.ts) is answered
+ * before all this: flag evaluations are not model calls and are not logged.
  */
 const endpoints: readonly Endpoint[] = [chatCompletions, messagesCreate, embeddingsCreate, modelsList, feedbackCreate];
 
@@ -79,7 +83,14 @@ function idHeaders(ids: RequestIds): Record<string, string> {
   return ids.clientRequestId ? { "x-gatehouse-request-id": ids.logId } : {};
 }
 
-export async function handle(req: GatewayRequest): Promise<GatewayResponse> {
+/** In-process callers only (never set from a request): the dashboard's prompt playground runs as its tenant. */
+export interface HandleOptions {
+  /** Runs the pipeline already authenticated as this tenant (the authenticate stage then passes). */
+  auth?: GatewayAuth;
+}
+
+export async function handle(req: GatewayRequest, opts: HandleOptions = {}): Promise<GatewayResponse> {
+  if (isOfrepPath(req.path)) return handleOfrep(req);
   const ids = requestIdsOf(req.headers);
   const requestId = ids.requestId;
   const receivedAt = new Date();
@@ -108,6 +119,7 @@ export async function handle(req: GatewayRequest): Promise<GatewayResponse> {
       receivedAt,
       startedAt,
       responseHeaders: idHeaders(ids),
+      ...(opts.auth ? { auth: opts.auth } : {}),
     };
     const response = await runStages(ctx, match.endpoint);
     return record(ctx, ids, response);

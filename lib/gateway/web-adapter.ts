@@ -6,11 +6,11 @@ import { isStreamBody, type GatewayResponse } from "@/lib/gateway/types";
 /**
  * The same pipeline behind Web Request/Response, for Next route handlers
  * (`app/api/v1/**`): a Next-only deployment works, only slower than the
- * node:http fast path. `/api/v1/x` is served as `/v1/x`.
+ * node:http fast path. `/api/v1/x` is served as `/v1/x`, `/api/ofrep/x` as `/ofrep/x`.
  */
 export async function serveWeb(request: Request): Promise<Response> {
   const url = new URL(request.url);
-  const path = url.pathname.startsWith("/api/v1/") ? url.pathname.slice(4) : url.pathname;
+  const path = url.pathname.startsWith("/api/v1/") || url.pathname.startsWith("/api/ofrep/") ? url.pathname.slice(4) : url.pathname;
   const headers: Record<string, string | undefined> = {};
   request.headers.forEach((value, name) => {
     headers[name] = value;
@@ -50,6 +50,8 @@ async function readBody(request: Request, maxBytes: number): Promise<Buffer | nu
 export function toWebResponse(response: GatewayResponse): Response {
   const { status, headers, body } = response;
   if (!isStreamBody(body)) {
+    // 204 / 304 (OFREP's bulk evaluation, If-None-Match) must not carry a body.
+    if (status === 204 || status === 304) return new Response(null, { status, headers });
     return new Response(JSON.stringify(body ?? null), {
       status,
       headers: { "content-type": "application/json; charset=utf-8", ...headers },

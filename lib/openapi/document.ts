@@ -11,8 +11,20 @@ import { CreateTenantInput, Me, Tenant, TenantListItem } from "@/lib/tenants/sch
 import { Feature } from "@/lib/features/schema";
 import { CircuitStatus, Route, RouteTarget, RouteTargetsHealth, UpdateRouteInput, UpdateRouteTargetInput } from "@/lib/routes/schema";
 import { BadAnswer, ListBadAnswersQuery } from "@/lib/feedback/schema";
-import { Flag } from "@/lib/flags/schema";
-import { Prompt } from "@/lib/prompts/schema";
+import { CreateFlagInput, Flag, FlagRule, ListOptOutsQuery, OptOut, OptOutInput, RemoveOptOutInput, UpdateFlagInput, UpdateGlobalFlagInput } from "@/lib/flags/schema";
+import {
+  CreatePromptInput,
+  CreatePromptVersionInput,
+  MovePromptLabelInput,
+  PlaygroundInput,
+  PlaygroundResult,
+  Prompt,
+  PromptDiffQuery,
+  PromptLabel,
+  PromptStats,
+  PromptVersion,
+  PromptVersionDiff,
+} from "@/lib/prompts/schema";
 import { Budget, RateLimit } from "@/lib/budgets/schema";
 import { GuardPolicy } from "@/lib/guards/schema";
 import { EvalRun, GoldenSet } from "@/lib/evals/schema";
@@ -29,7 +41,7 @@ import { ListRequestsQuery, RequestLogDetail, RequestLogSummary } from "@/lib/re
  */
 extendZodWithOpenApi(z);
 
-type Method = "get" | "post" | "patch" | "delete";
+type Method = "get" | "post" | "put" | "patch" | "delete";
 
 interface Operation {
   method: Method;
@@ -62,6 +74,9 @@ function build(): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
   });
 
   const Error = r("Error", ErrorBody);
+  // A rule's `value` is any JSON value (z.json(), recursive): documented as `{}` (any), the rest as parsed.
+  const FlagRuleDoc = FlagRule.extend({ value: z.unknown().optional() });
+  const flagInputDoc = <T extends typeof CreateFlagInput | typeof UpdateFlagInput>(schema: T) => schema.extend({ rules: z.array(FlagRuleDoc).optional() });
   const S = {
     Me: r("Me", Me),
     Tenant: r("Tenant", Tenant),
@@ -101,6 +116,20 @@ function build(): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
     RequestLogSummary: r("RequestLogSummary", RequestLogSummary),
     RequestLogDetail: r("RequestLogDetail", RequestLogDetail),
     AuditLogEntry: r("AuditLogEntry", AuditLogEntry),
+    CreateFlagInput: r("CreateFlagInput", flagInputDoc(CreateFlagInput)),
+    UpdateFlagInput: r("UpdateFlagInput", flagInputDoc(UpdateFlagInput)),
+    UpdateGlobalFlagInput: r("UpdateGlobalFlagInput", UpdateGlobalFlagInput),
+    OptOut: r("OptOut", OptOut),
+    OptOutInput: r("OptOutInput", OptOutInput),
+    CreatePromptInput: r("CreatePromptInput", CreatePromptInput),
+    PromptVersion: r("PromptVersion", PromptVersion),
+    CreatePromptVersionInput: r("CreatePromptVersionInput", CreatePromptVersionInput),
+    PromptVersionDiff: r("PromptVersionDiff", PromptVersionDiff),
+    PromptLabel: r("PromptLabel", PromptLabel),
+    MovePromptLabelInput: r("MovePromptLabelInput", MovePromptLabelInput),
+    PromptStats: r("PromptStats", PromptStats),
+    PlaygroundInput: r("PlaygroundInput", PlaygroundInput),
+    PlaygroundResult: r("PlaygroundResult", PlaygroundResult),
   };
 
   const T = "/api/admin/tenants/{tenant}";
@@ -138,7 +167,23 @@ function build(): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
     { method: "get", path: `${T}/bad-answers`, summary: "Negative feedback, newest first, with the request summary", auth: "requests:read", query: ListBadAnswersQuery, response: pageOf(S.BadAnswer) },
     { method: "post", path: `${T}/bad-answers/{id}/resolve`, summary: "Mark a bad answer resolved (audited)", auth: "feedback:write", response: dataOf(S.BadAnswer) },
     { method: "get", path: `${T}/flags`, summary: "Flags and kill switches (the tenant's and the global ones)", auth: "flags:read", response: dataOf(z.array(S.Flag)) },
+    { method: "post", path: `${T}/flags`, summary: "Create a flag (a kill switch also needs kill_switches:write; audited, live within 1 s)", auth: "flags:write", body: S.CreateFlagInput, response: dataOf(S.Flag), status: 201 },
+    { method: "get", path: `${T}/flags/{id}`, summary: "One flag (the tenant's, or a platform-wide one)", auth: "flags:read", response: dataOf(S.Flag) },
+    { method: "patch", path: `${T}/flags/{id}`, summary: "Edit or flip a flag (a kill switch also needs kill_switches:write; audited, live within 1 s)", auth: "flags:write", body: S.UpdateFlagInput, response: dataOf(S.Flag) },
+    { method: "get", path: `${T}/flags/{id}/history`, summary: "The flag's audit rows, newest first", auth: "flags:read", response: dataOf(z.array(S.AuditLogEntry)) },
+    { method: "get", path: "/api/admin/global-flags", summary: "Platform-wide flags (the global kill switch)", auth: "platform_admin", response: dataOf(z.array(S.Flag)) },
+    { method: "patch", path: "/api/admin/global-flags/{id}", summary: "Turn a platform-wide flag on or off (audited, live within 1 s)", auth: "platform_admin", body: S.UpdateGlobalFlagInput, response: dataOf(S.Flag) },
+    { method: "get", path: `${T}/opt-outs`, summary: "End-users who opted out of AI processing, newest first", auth: "flags:read", query: ListOptOutsQuery, response: pageOf(S.OptOut) },
+    { method: "post", path: `${T}/opt-outs`, summary: "Opt an end-user out of AI processing (201; 200 when already on the list)", auth: "flags:write", body: S.OptOutInput, response: dataOf(S.OptOut), status: 201 },
+    { method: "delete", path: `${T}/opt-outs`, summary: "Take an end-user off the opt-out list (endUserId in the body or the query)", auth: "flags:write", body: RemoveOptOutInput, query: RemoveOptOutInput, response: dataOf(S.OptOut) },
     { method: "get", path: `${T}/prompts`, summary: "Prompts with versions and labels", auth: "prompts:read", response: dataOf(z.array(S.Prompt)) },
+    { method: "post", path: `${T}/prompts`, summary: "Create a prompt", auth: "prompts:write", body: S.CreatePromptInput, response: dataOf(S.Prompt), status: 201 },
+    { method: "get", path: `${T}/prompts/{id}`, summary: "One prompt with its versions (newest first) and labels", auth: "prompts:read", response: dataOf(S.Prompt) },
+    { method: "post", path: `${T}/prompts/{id}/versions`, summary: "Save a new immutable version (400 naming an undeclared variable)", auth: "prompts:write", body: S.CreatePromptVersionInput, response: dataOf(S.PromptVersion), status: 201 },
+    { method: "get", path: `${T}/prompts/{id}/diff`, summary: "Side-by-side and unified diff of two versions", auth: "prompts:read", query: PromptDiffQuery, response: dataOf(S.PromptVersionDiff) },
+    { method: "put", path: `${T}/prompts/{id}/labels/{name}`, summary: "Create or move a label: release, rollback, canary split (protected labels need prompts:promote)", auth: "prompts:write", body: S.MovePromptLabelInput, response: dataOf(S.PromptLabel) },
+    { method: "get", path: `${T}/prompts/{id}/stats`, summary: "Per version over 7 days: requests, error rate, p50 latency, cost, negative feedback", auth: "prompts:read", response: dataOf(S.PromptStats) },
+    { method: "post", path: `${T}/prompts/{id}/playground`, summary: "Run a version through the gateway (real pipeline, this tenant) and return its answer", auth: "prompts:write", body: S.PlaygroundInput, response: dataOf(S.PlaygroundResult) },
     { method: "get", path: `${T}/budgets`, summary: "Budgets", auth: "budgets:read", response: dataOf(z.array(S.Budget)) },
     { method: "get", path: `${T}/rate-limits`, summary: "Rate limits", auth: "budgets:read", response: dataOf(z.array(S.RateLimit)) },
     { method: "get", path: `${T}/guard-policies`, summary: "Guard policies", auth: "guards:read", response: dataOf(z.array(S.GuardPolicy)) },
@@ -156,7 +201,7 @@ function build(): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
 
   for (const op of ops) {
     const names = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? "");
-    const params = names.length ? z.object(Object.fromEntries(names.map((n) => [n, z.string().openapi({ description: n === "tenant" ? "Tenant slug" : "Resource id" })]))) : undefined;
+    const params = names.length ? z.object(Object.fromEntries(names.map((n) => [n, z.string().openapi({ description: n === "tenant" ? "Tenant slug" : n === "name" ? "Label name" : "Resource id" })]))) : undefined;
     const isTenant = op.path.startsWith(T);
     const who =
       op.auth === "public" ? "No authentication." :

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { IsoDateTime } from "@/lib/http/schema";
+import { IsoDateTime, Micros } from "@/lib/http/schema";
+import { percentSchema } from "@/lib/flags/rules";
 
 export const PromptVersion = z.object({
   id: z.string(),
@@ -11,6 +12,8 @@ export const PromptVersion = z.object({
   outputSchema: z.unknown().nullable(),
   commitMessage: z.string(),
   authorId: z.string().nullable(),
+  /** The author's email (a user) or name (an admin token); null when unknown. */
+  author: z.string().nullable(),
   createdAt: IsoDateTime,
 });
 export type PromptVersion = z.infer<typeof PromptVersion>;
@@ -154,3 +157,128 @@ export const PromptVersionDiff = z.object({
   sections: z.array(PromptDiffSection),
 });
 export type PromptVersionDiff = z.infer<typeof PromptVersionDiff>;
+
+// ---------------------------------------------------------------- write API (issue 4)
+
+/** Letters, digits, `.`, `_`, `-` (it appears in `x-gatehouse-prompt: name@label`). */
+export const PromptName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, {
+  error: "a prompt name is 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit",
+});
+
+/** `production`, `staging`, any custom name (not all digits: `name@3` pins version 3). */
+export const PromptLabelName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: "a label name is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit" })
+  .refine((s) => !/^\d+$/.test(s), { error: "a label name cannot be all digits (name@3 means version 3)" });
+
+/** The label that is protected when created: moving it needs `prompts:promote`. */
+export const PROTECTED_LABELS: ReadonlySet<string> = new Set(["production"]);
+
+/** `POST /api/admin/tenants/{t}/prompts` */
+export const CreatePromptInput = z.strictObject({
+  name: PromptName,
+  featureId: z.string().min(1).max(64).nullable().optional(),
+  description: z.string().max(2000).optional(),
+});
+export type CreatePromptInput = z.infer<typeof CreatePromptInput>;
+
+/**
+ * A version's default model parameters: applied to a request that uses the
+ * prompt where the caller did not set them. `model` is what the playground
+ * calls (a caller's request always names its own model).
+ */
+export const PromptParams = z
+  .looseObject({
+    model: z.string().min(1).max(200).optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    top_p: z.number().min(0).max(1).optional(),
+    max_tokens: z.number().int().min(1).optional(),
+    max_completion_tokens: z.number().int().min(1).optional(),
+    presence_penalty: z.number().min(-2).max(2).optional(),
+    frequency_penalty: z.number().min(-2).max(2).optional(),
+    seed: z.number().int().optional(),
+    stop: z.union([z.string(), z.array(z.string()).min(1).max(4)]).optional(),
+    reasoning_effort: z.string().optional(),
+  })
+  .superRefine((p, ctx) => {
+    for (const k of ["messages", "prompt", "stream", "n", "user"]) {
+      if (Object.hasOwn(p, k)) ctx.addIssue({ code: "custom", path: [k], message: `${k} cannot be a default parameter of a prompt version` });
+    }
+  });
+export type PromptParams = z.infer<typeof PromptParams>;
+
+/** `POST /api/admin/tenants/{t}/prompts/{id}/versions`: a new immutable version, numbered max + 1. */
+export const CreatePromptVersionInput = z.strictObject({
+  template: PromptTemplate,
+  variables: PromptVariables,
+  params: PromptParams.optional(),
+  /** A JSON Schema the answer must follow (sent as `response_format` when the caller sets none). */
+  outputSchema: z.record(z.string(), z.unknown()).nullable().optional(),
+  commitMessage: z.string().trim().min(1, { error: "a commit message says what changed" }).max(1000),
+});
+export type CreatePromptVersionInput = z.input<typeof CreatePromptVersionInput>;
+
+/**
+ * `PUT /api/admin/tenants/{t}/prompts/{id}/labels/{name}`: creates or moves a
+ * label (the release, and the rollback). `canaryVersionId` + `canaryPercent`
+ * split the label's traffic (sticky per end-user); null / 0 ends the canary.
+ */
+export const MovePromptLabelInput = z.strictObject({
+  versionId: z.string().min(1).max(64),
+  canaryVersionId: z.string().min(1).max(64).nullable().optional(),
+  canaryPercent: percentSchema("canaryPercent").optional(),
+});
+export type MovePromptLabelInput = z.infer<typeof MovePromptLabelInput>;
+
+/** `GET .../prompts/{id}/diff?from=<versionId>&to=<versionId>&context=3` */
+export const PromptDiffQuery = z.object({
+  from: z.string().min(1).max(64),
+  to: z.string().min(1).max(64),
+  context: z.coerce.number().int().min(0).max(1000).optional(),
+});
+export type PromptDiffQuery = z.infer<typeof PromptDiffQuery>;
+
+/** One version's traffic over the stats window (request_logs.prompt_version_id). */
+export const PromptVersionStats = z.object({
+  versionId: z.string(),
+  version: z.number().int(),
+  requests: z.number().int(),
+  /** Requests that ended in an error (5xx, cut streams). */
+  errors: z.number().int(),
+  /** errors / requests (0 without requests). */
+  errorRate: z.number(),
+  /** Median latency; null without requests. */
+  p50LatencyMs: z.number().nullable(),
+  costMicros: Micros,
+  /** Requests with at least one negative feedback (score < 0). */
+  negativeFeedback: z.number().int(),
+  negativeFeedbackRate: z.number(),
+});
+export type PromptVersionStats = z.infer<typeof PromptVersionStats>;
+
+/** `GET .../prompts/{id}/stats`: every version (newest first), over the last `windowDays` days. */
+export const PromptStats = z.object({
+  windowDays: z.number().int(),
+  since: IsoDateTime,
+  versions: z.array(PromptVersionStats),
+});
+export type PromptStats = z.infer<typeof PromptStats>;
+
+/** `POST .../prompts/{id}/playground`: one real gateway call with this version. */
+export const PlaygroundInput = z.strictObject({
+  versionId: z.string().min(1).max(64),
+  variables: z.record(z.string(), z.unknown()).default({}),
+  /** Route alias or model; default: the version's `params.model`, else the route of the prompt's feature. */
+  model: z.string().min(1).max(200).optional(),
+});
+export type PlaygroundInput = z.input<typeof PlaygroundInput>;
+
+/** What the gateway answered, as is (an error is a result too: its status and OpenAI-style body). */
+export const PlaygroundResult = z.object({
+  status: z.number().int(),
+  headers: z.record(z.string(), z.string()),
+  body: z.unknown(),
+  model: z.string(),
+  promptVersionId: z.string(),
+});
+export type PlaygroundResult = z.infer<typeof PlaygroundResult>;

@@ -12,6 +12,7 @@ import { log } from "@/lib/log";
  * The routing engine (stage 8): walks a route's chain for one request.
  *
  *   for each target, in order (weighted random among equal positions):
+ *     killed by a provider / model / target kill switch (stages/switches.ts) -> skip (recorded)
  *     circuit breaker: open -> skip (recorded), forced_open -> always skipped,
  *       forced_closed -> always tried; half-open -> this attempt may be the probe
  *     attempt: its own deadline = min(target timeout, fallback cap for non-primary
@@ -104,16 +105,6 @@ const BREAKER_WRITE_BUDGET_MS = 250;
 /** A retry needs at least this much of the request budget left after its wait. */
 const MIN_ATTEMPT_MS = 50;
 
-function follow(source: AbortSignal, ctl: AbortController): () => void {
-  if (source.aborted) {
-    ctl.abort(source.reason);
-    return () => undefined;
-  }
-  const onAbort = (): void => ctl.abort(source.reason);
-  source.addEventListener("abort", onAbort, { once: true });
-  return () => source.removeEventListener("abort", onAbort);
-}
-
 /** Any failure of a call as a ProviderError, the abort kind (ours) taking precedence over what the adapter saw. */
 function toProviderError(e: unknown, kind: AbortKind | null, attemptTimeoutMs: number): ProviderError {
   if (kind === "attempt_timeout") {
@@ -168,14 +159,12 @@ export async function runChain<T>(opts: ChainOptions, call: TargetCall<T>, keepS
   let outOfTime = false;
   const ordered = orderTargets(plan.targets, opts.random);
 
-  const cancelled = (): ChainResult<T> => ({ ok: false, attempts, failure: { kind: "cancelled" }, fallbackReason });
-
   try {
     for (let i = 0; i < ordered.length; i++) {
       const t = ordered[i];
       if (!t) continue;
-      if (deadline.signal.aborted) {
-        if (deadline.abortKind === "client_disconnected") return cancelled();
+      if (deadline.aborted) {
+        if (deadline.abortKind === "client_disconnected") return cancelled(attempts, fallbackReason);
         outOfTime = true;
         break;
       }
@@ -183,6 +172,12 @@ export async function runChain<T>(opts: ChainOptions, call: TargetCall<T>, keepS
         attempts.push(skipped(t, "unusable"));
         outcomes.push({ label: t.label, what: t.unusable, error: null });
         fallbackReason ??= "unusable";
+        continue;
+      }
+      if (t.killSwitch) {
+        attempts.push(skipped(t, "kill_switch"));
+        outcomes.push({ label: t.label, what: `switched off by kill switch '${t.killSwitch}'`, error: null });
+        fallbackReason ??= "kill_switch";
         continue;
       }
       let acq = await breaker.acquire(t.id, t.policy);
@@ -198,15 +193,12 @@ export async function runChain<T>(opts: ChainOptions, call: TargetCall<T>, keepS
       let delayMs = 0;
       for (;;) {
         const ad = deadline.attempt({ timeoutMs: t.timeoutMs, fallback: i > 0 });
-        const ctl = new AbortController();
-        const unfollow = follow(ad.signal, ctl);
         const started = performance.now();
         let value: T;
         try {
-          value = await call(t, ctl.signal);
+          value = await call(t, ad.signal);
         } catch (e) {
           const kind = abortKindOf(ad.signal);
-          unfollow();
           ad.dispose();
           const err = toProviderError(e, kind, ad.timeoutMs);
           const rec: AttemptRecord = {
@@ -222,7 +214,7 @@ export async function runChain<T>(opts: ChainOptions, call: TargetCall<T>, keepS
           if (kind === "client_disconnected" || kind === "request_deadline") {
             // No verdict on the target: free a probe's lease, record nothing.
             if (acq.probe) void breaker.releaseProbe(t.id);
-            if (kind === "client_disconnected") return cancelled();
+            if (kind === "client_disconnected") return cancelled(attempts, fallbackReason);
             rec.fallbackReason = "request_deadline";
             outcomes.push({ label: t.label, what: `timed out (request budget spent) after ${retry + 1} attempt(s)`, error: err });
             fallbackReason ??= "timeout";
@@ -256,7 +248,7 @@ export async function runChain<T>(opts: ChainOptions, call: TargetCall<T>, keepS
           try {
             await sleep(decision.delayMs, deadline.signal);
           } catch {
-            if (deadline.abortKind === "client_disconnected") return cancelled();
+            if (deadline.abortKind === "client_disconnected") return cancelled(attempts, fallbackReason);
             rec.fallbackReason = "request_deadline";
             outcomes.push({ label: t.label, what: describeError(err, retry + 1), error: err });
             fallbackReason ??= err.errorClass;
@@ -277,24 +269,24 @@ export async function runChain<T>(opts: ChainOptions, call: TargetCall<T>, keepS
 
         // Success.
         const latencyMs = Math.round(performance.now() - started);
-        unfollow();
-        ad.dispose();
+        // A stream keeps the attempt's signal: from here on only the request
+        // budget and the client bound it (its own timeout no longer applies).
+        if (keepSignal) ad.endOwnTimeout();
+        else ad.dispose();
         const rec: AttemptRecord = { ...baseRecord(t, retry, delayMs), status: "ok", httpStatus: 200, errorClass: null, latencyMs };
         attempts.push(rec);
         if (acq.probe) await bounded(breaker.recordSuccess(t.id, t.policy, true), BREAKER_WRITE_BUDGET_MS, undefined);
         else void breaker.recordSuccess(t.id, t.policy, false);
         let stream: StreamHandoff | null = null;
         if (keepSignal) {
-          // From here on only the request budget and the client bound the stream.
-          const unfollowDeadline = follow(deadline.signal, ctl);
           let released = false;
           stream = {
-            signal: ctl.signal,
+            signal: ad.signal,
             deadline,
             release() {
               if (released) return;
               released = true;
-              unfollowDeadline();
+              ad.dispose();
               deadline.dispose();
             },
           };
@@ -309,6 +301,11 @@ export async function runChain<T>(opts: ChainOptions, call: TargetCall<T>, keepS
   } finally {
     if (!handedOff) deadline.dispose();
   }
+}
+
+/** The client went away: nobody to answer. (Not a closure in runChain: tsx names every closure it makes, per request.) */
+function cancelled<T>(attempts: AttemptRecord[], fallbackReason: string | null): ChainResult<T> {
+  return { ok: false, attempts, failure: { kind: "cancelled" }, fallbackReason };
 }
 
 function describeError(err: ProviderError, tries: number): string {

@@ -31,6 +31,8 @@ export interface PlannedTarget {
   target: ProviderTarget;
   /** Why this target can never be called as configured (an unreadable provider secret); null when fine. */
   unusable: string | null;
+  /** Set per request by the switches stage: the key of the kill switch that stops this target (skipped like an open circuit). */
+  killSwitch?: string;
 }
 
 /** The route's closing answer when every target failed. */

@@ -35,6 +35,12 @@ function invalidKey(message: string): GatehouseError {
 }
 
 export const authenticate: Stage = async (ctx) => {
+  // Set only by in-process callers (handle(req, { auth }): the prompt playground), never from a request.
+  if (ctx.auth) {
+    const store = logContext.getStore();
+    if (store) store.tenantId = ctx.auth.tenantId;
+    return;
+  }
   const key = readApiKey(ctx.req.headers);
   if (!key) {
     throw invalidKey(

@@ -3,6 +3,7 @@ import { MessagesRequest } from "@/lib/gateway/anthropic/schema";
 import { anthropicToOpenAI } from "@/lib/gateway/anthropic/translate";
 import { ChatCompletionRequest, EmbeddingsRequest, RequestMetadata } from "@/lib/gateway/openai/schema";
 import { parseCallerTimeoutMs } from "@/lib/gateway/reliability/deadline";
+import { ChatRequestWithPrompt, referencesPrompt } from "@/lib/gateway/stages/prompt";
 import { initCallState } from "@/lib/gateway/stages/state";
 import type { Stage } from "@/lib/gateway/types";
 
@@ -18,7 +19,8 @@ function callerTimeout(headers: Record<string, string | undefined>): number | nu
 }
 
 export const validateChat: Stage = (ctx) => {
-  const parsed = ChatCompletionRequest.safeParse(ctx.body);
+  // A request that names a stored prompt may send no messages of its own (stages/prompt.ts).
+  const parsed = (referencesPrompt(ctx) ? ChatRequestWithPrompt : ChatCompletionRequest).safeParse(ctx.body);
   if (!parsed.success) throw validationError(parsed.error.issues);
   const chat = parsed.data;
   initCallState(ctx, { format: "openai", model: chat.model, chat, callerTimeoutMs: callerTimeout(ctx.req.headers) });

@@ -1,0 +1,199 @@
+/**
+ * Live control across real gateway processes (server.ts, role gateway): a
+ * change made through the control-plane services (commit + audit row, then
+ * publishConfigChange) is obeyed by two gateways, without a restart and
+ * without Postgres on their request path.
+ *
+ * 1. pub/sub: a kill-switch flip and a prompt label move reach both gateways
+ *    within 1 s (measured from the service call until both answer the new
+ *    way; 10 changes each, p50/max printed);
+ * 2. pub/sub lost (no message: the rows change in Postgres and only the
+ *    version counter moves): both gateways converge through their periodic
+ *    version check.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONFIG_VERSION_KEY, cancelConfigAnnouncementRetries } from "@/lib/config-events";
+import { db, disconnectDb } from "@/lib/db";
+import { createFlag, updateFlag } from "@/lib/flags/service";
+import type { TenantCtx } from "@/lib/authz/context";
+import type { CreatePromptVersionInput } from "@/lib/prompts/schema";
+import { createPrompt, createPromptVersion, movePromptLabel } from "@/lib/prompts/service";
+import { disconnectRedis, getRedis } from "@/lib/redis";
+import { ctxFor } from "@/lib/testing/factories";
+import { addModel, addRoute, addSimProvider, createTestTenant, type TestTenant } from "@/lib/testing/gateway";
+import { startServer, type Child } from "@/lib/testing/spawn";
+import { startSim, type SimHandle } from "./harness";
+
+const CEILING_MS = 1_000;
+
+let sim: SimHandle;
+let t: TestTenant;
+let owner: TenantCtx;
+let killSwitchId: string;
+let promptId: string;
+const versions: string[] = [];
+const children: Child[] = [];
+
+async function gateway(env: Record<string, string>): Promise<{ child: Child; url: string }> {
+  const s = await startServer({ LOG_LEVEL: "info", ...env });
+  children.push(s.child);
+  return s;
+}
+
+function version(n: number): CreatePromptVersionInput {
+  return {
+    template: [{ role: "system", content: `Version ${n}.` }, { role: "user", content: "Hello, I am {{customer_name}}." }],
+    variables: { customer_name: { type: "string" } },
+    commitMessage: `v${n}`,
+  } as CreatePromptVersionInput;
+}
+
+beforeAll(async () => {
+  sim = await startSim();
+  t = await createTestTenant(db, "liveprop");
+  owner = ctxFor({ id: t.tenantId, slug: t.slug }, "owner");
+  const providerId = await addSimProvider(db, t.tenantId, { name: "sim-openai", kind: "openai", simUrl: sim.url });
+  await addRoute(db, t.tenantId, { alias: "lp-main", targets: [{ modelId: await addModel(db, t.tenantId, providerId, "lp-model") }] });
+  killSwitchId = (await createFlag(owner, { key: "lp-tenant-kill", kind: "kill_switch", scope: "tenant", enabled: false })).id;
+  const prompt = await createPrompt(owner, { name: "lp-prompt" });
+  promptId = prompt.id;
+  for (const n of [1, 2]) versions.push((await createPromptVersion(owner, prompt.id, version(n))).id);
+  await movePromptLabel(owner, prompt.id, "production", { versionId: versions[0] as string });
+});
+
+afterAll(async () => {
+  for (const c of children) c.kill();
+  await sim?.sim.close();
+  cancelConfigAnnouncementRetries();
+  await disconnectRedis();
+  await disconnectDb();
+});
+
+/** One chat call: its status and the prompt version it used (when it named the prompt). */
+async function probe(url: string, withPrompt: boolean): Promise<{ status: number; version: string | null }> {
+  const body = withPrompt
+    ? { model: "lp-main", prompt: { name: "lp-prompt", variables: { customer_name: "Ada" } } }
+    : { model: "lp-main", messages: [{ role: "user", content: "ping" }] };
+  const res = await fetch(`${url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${t.key}` },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(5_000),
+  });
+  await res.arrayBuffer();
+  return { status: res.status, version: res.headers.get("x-gatehouse-prompt-version") };
+}
+
+/** Asks `url` again and again (no sleeps) until `done`; ms from `t0`. */
+async function msUntil(url: string, withPrompt: boolean, done: (p: { status: number; version: string | null }) => boolean, t0: number, timeoutMs = 10_000): Promise<number> {
+  for (;;) {
+    const p = await probe(url, withPrompt);
+    const now = performance.now();
+    if (done(p)) return now - t0;
+    if (now - t0 > timeoutMs) throw new Error(`${url}: still ${JSON.stringify(p)} after ${timeoutMs} ms`);
+  }
+}
+
+function summary(xs: number[]): { p50: number; max: number } {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return { p50: round(sorted[Math.floor(sorted.length / 2)] ?? 0), max: round(sorted.at(-1) ?? 0) };
+}
+
+describe("pub/sub: two gateways", () => {
+  let a: { child: Child; url: string };
+  let b: { child: Child; url: string };
+
+  beforeAll(async () => {
+    // No version poll, no periodic reload: only the published message can deliver a change in time.
+    const env = { GATEHOUSE_CONFIG_POLL_MS: "600000", GATEHOUSE_CONFIG_REFRESH_MS: "0" };
+    [a, b] = await Promise.all([gateway(env), gateway(env)]);
+  });
+
+  afterAll(() => {
+    a?.child.kill();
+    b?.child.kill();
+  });
+
+  it(`a kill-switch flip reaches both gateways within ${CEILING_MS} ms (10 flips)`, async () => {
+    // Warm-up, not measured: a process's first requests compile and connect the chat path, and its
+    // first reloads open more Postgres connections (one on/off cycle: ~200-2000 ms on a loaded machine).
+    await Promise.all([a, b].map((g) => msUntil(g.url, false, (p) => p.status === 200, performance.now())));
+    for (const enabled of [true, false]) {
+      const t0 = performance.now();
+      await updateFlag(owner, killSwitchId, { enabled });
+      const warm = await Promise.all([a, b].map((g) => msUntil(g.url, false, (p) => p.status === (enabled ? 503 : 200), t0)));
+      console.log(`[live] warm-up flip (${enabled ? "on" : "off"}): ${warm.map(Math.round).join(" / ")} ms`);
+    }
+    const times: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const enabled = i % 2 === 0;
+      const t0 = performance.now(); // from the API call: commit, audit row, publish, reload, obeyed
+      await updateFlag(owner, killSwitchId, { enabled });
+      const expected = enabled ? 503 : 200;
+      times.push(...(await Promise.all([a, b].map((g) => msUntil(g.url, false, (p) => p.status === expected, t0)))));
+    }
+    const s = summary(times);
+    console.log(`[live] kill-switch flip -> 2 gateways, 10 flips: p50 ${s.p50} ms, max ${s.max} ms`);
+    expect(s.max).toBeLessThanOrEqual(CEILING_MS);
+    expect(await db.auditLog.count({ where: { tenantId: t.tenantId, resourceId: killSwitchId, action: { in: ["flag:enable", "flag:disable"] } } })).toBe(12);
+  });
+
+  it(`a prompt label move reaches both gateways within ${CEILING_MS} ms (10 moves)`, async () => {
+    await Promise.all([a, b].map((g) => msUntil(g.url, true, (p) => p.version === "1", performance.now())));
+    const times: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const target = i % 2 === 0 ? 2 : 1;
+      const t0 = performance.now();
+      await movePromptLabel(owner, promptId, "production", { versionId: versions[target - 1] as string });
+      times.push(...(await Promise.all([a, b].map((g) => msUntil(g.url, true, (p) => p.status === 200 && p.version === String(target), t0)))));
+    }
+    const s = summary(times);
+    console.log(`[live] label move -> 2 gateways, 10 moves: p50 ${s.p50} ms, max ${s.max} ms`);
+    expect(s.max).toBeLessThanOrEqual(CEILING_MS);
+  });
+});
+
+describe("pub/sub lost: the version check", () => {
+  const POLL_MS = 300;
+  let c: { child: Child; url: string };
+  let d: { child: Child; url: string };
+
+  beforeAll(async () => {
+    const env = { GATEHOUSE_CONFIG_POLL_MS: String(POLL_MS), GATEHOUSE_CONFIG_REFRESH_MS: "0" };
+    [c, d] = await Promise.all([gateway(env), gateway(env)]);
+  });
+
+  afterAll(() => {
+    c?.child.kill();
+    d?.child.kill();
+  });
+
+  it(`two gateways converge within the poll interval (${POLL_MS} ms) when the message is lost`, async () => {
+    const redis = getRedis();
+    const times: number[] = [];
+    // Three label moves, then three kill-switch flips; only the counter moves (no message).
+    for (let i = 0; i < 3; i++) {
+      const target = i % 2 === 0 ? 2 : 1;
+      await db.promptLabel.updateMany({ where: { promptId, name: "production" }, data: { versionId: versions[target - 1] as string } });
+      const t0 = performance.now();
+      await redis.incr(CONFIG_VERSION_KEY);
+      times.push(...(await Promise.all([c, d].map((g) => msUntil(g.url, true, (p) => p.version === String(target), t0)))));
+    }
+    for (let i = 0; i < 3; i++) {
+      const kill = i % 2 === 0;
+      await db.flag.update({ where: { id: killSwitchId }, data: { enabled: kill } });
+      const t0 = performance.now();
+      await redis.incr(CONFIG_VERSION_KEY);
+      times.push(...(await Promise.all([c, d].map((g) => msUntil(g.url, false, (p) => p.status === (kill ? 503 : 200), t0)))));
+    }
+    const s = summary(times);
+    console.log(`[live] version-check convergence (poll ${POLL_MS} ms, no pub/sub), 6 changes x 2 gateways: p50 ${s.p50} ms, max ${s.max} ms`);
+    expect(s.max).toBeLessThanOrEqual(POLL_MS + CEILING_MS);
+    // The logs say which path delivered: the poll, never a message.
+    for (const g of [c, d]) {
+      expect(g.child.stdout()).toMatch(/"event":"config.reloaded"[^\n]*"reason":"poll"/);
+      expect(g.child.stdout()).not.toMatch(/"reason":"publish"/);
+    }
+  });
+});
