@@ -1,105 +1,85 @@
 "use client";
 
+import { useState } from "react";
 import type { Flag } from "@/lib/flags/schema";
 import { useFeatureLabel } from "@/components/features/use-feature-label";
-import { useTenant } from "@/components/tenant/tenant-context";
-import { Badge } from "@/components/ui/badge";
+import { useFeatures } from "@/components/features/use-features";
+import { useCan, useTenant } from "@/components/tenant/tenant-context";
+import { Button } from "@/components/ui/button";
 import { PageHeader, Section } from "@/components/ui/page-header";
-import { QueryView } from "@/components/ui/query-view";
-import { EmptyState } from "@/components/ui/states";
+import { EmptyState, ErrorState, Loading } from "@/components/ui/states";
+import { FlagEditor } from "./flag-editor";
+import { FlagHistoryDialog } from "./flag-history";
+import { FlagTable } from "./flag-table";
+import { KillSwitchPanel } from "./kill-switch-panel";
 import { useFlags } from "./use-flags";
+import { useTargetOptions } from "./use-target-options";
 
-function FlagTable({ flags, kill, featureLabel }: { flags: Flag[]; kill: boolean; featureLabel: (id: string | null, none?: string) => string }) {
-  return (
-    <div className="table-wrap">
-      <table className="table" aria-label={kill ? "Kill switches" : "Flags"}>
-        <thead>
-          <tr>
-            <th>Key</th>
-            <th>State</th>
-            {kill ? null : <th>Kind</th>}
-            <th>Scope</th>
-            {kill ? null : <th className="num">Rollout</th>}
-            <th>Owner</th>
-            <th>Description</th>
-          </tr>
-        </thead>
-        <tbody>
-          {flags.map((f) => (
-            <tr key={f.id}>
-              <td>
-                <div className="mono">{f.key}</div>
-                {f.isGlobal ? <Badge tone="info">platform-wide</Badge> : null}
-              </td>
-              <td>
-                {kill ? (
-                  <Badge tone={f.enabled ? "danger" : "success"}>{f.enabled ? "Engaged: traffic blocked" : "Off: traffic flows"}</Badge>
-                ) : (
-                  <Badge tone={f.enabled ? "success" : "neutral"}>{f.enabled ? "On" : "Off"}</Badge>
-                )}
-              </td>
-              {kill ? null : (
-                <td>
-                  <Badge>{f.kind.replace("_", " ")}</Badge>
-                </td>
-              )}
-              <td>
-                <div>{f.scope}</div>
-                {f.scope === "feature" ? <div className="sub">{featureLabel(f.featureId)}</div> : null}
-                {f.providerId ? <div className="sub mono">{f.providerId}</div> : null}
-                {f.routeTargetId ? <div className="sub mono">{f.routeTargetId}</div> : null}
-              </td>
-              {kill ? null : <td className="num">{f.rolloutPercent}%</td>}
-              <td>{f.owner || <span className="muted">—</span>}</td>
-              <td>{f.description || <span className="muted">—</span>}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
+type Editing = { flag: Flag | null } | null;
 
 export function FlagsView() {
   const { slug } = useTenant();
+  const canWriteFlags = useCan("flags:write");
+  const canKill = useCan("kill_switches:write");
   const flags = useFlags(slug);
+  const features = useFeatures(slug);
   const featureLabel = useFeatureLabel(slug);
+  const targets = useTargetOptions(slug);
+  const [editing, setEditing] = useState<Editing>(null);
+  const [history, setHistory] = useState<Flag | null>(null);
+
+  // Developers edit flags; kill switches (their kind, and flipping them) are for owners and admins.
+  const canEdit = (f: Flag) => !f.isGlobal && (f.kind === "kill_switch" ? canKill : canWriteFlags);
 
   return (
     <>
       <PageHeader
         title="Flags & kill switches"
-        description="Kill switches stop AI traffic globally, for this tenant, a feature or a provider within a second. Flags ramp features and experiments."
+        description="Kill switches stop AI traffic globally, for this tenant, a feature or a provider within a second. Flags ramp features and experiments to a share of end-users."
+        actions={
+          canWriteFlags ? (
+            <Button variant="primary" onClick={() => setEditing({ flag: null })} disabled={editing !== null}>
+              New flag
+            </Button>
+          ) : null
+        }
       />
-      <QueryView
-        query={flags}
-        what="flags"
-        emptyTitle="No flags or kill switches"
-        empty="Kill switches (global, tenant, feature, provider) and release or experiment flags appear here with their state and rollout."
-      >
-        {(rows) => {
-          const kill = rows.filter((f) => f.kind === "kill_switch");
-          const other = rows.filter((f) => f.kind !== "kill_switch");
-          return (
-            <>
-              <Section title="Kill switches" description="When engaged, matching requests are refused before they reach a provider.">
-                {kill.length ? (
-                  <FlagTable flags={kill} kill featureLabel={featureLabel} />
-                ) : (
-                  <EmptyState title="No kill switches">Kill switches for the tenant, a feature or a provider appear here.</EmptyState>
-                )}
-              </Section>
-              <Section title="Flags" description="Release, experiment, operational and permission flags with their rollout.">
-                {other.length ? (
-                  <FlagTable flags={other} kill={false} featureLabel={featureLabel} />
-                ) : (
-                  <EmptyState title="No flags">Flags that ramp a feature 5% → 50% → 100% appear here.</EmptyState>
-                )}
-              </Section>
-            </>
-          );
-        }}
-      </QueryView>
+      {flags.isPending ? (
+        <Loading label="Loading flags…" />
+      ) : flags.isError ? (
+        <ErrorState what="flags" error={flags.error} onRetry={() => void flags.refetch()} />
+      ) : (
+        <>
+          {features.isError ? <ErrorState what="features" error={features.error} onRetry={() => void features.refetch()} /> : null}
+          <KillSwitchPanel flags={flags.data} features={features.data ?? []} targetLabel={targets.labelOf} onHistory={setHistory} />
+
+          <Section title="Flags" description="Every flag and kill switch: kind, scope, state, rollout and owner. Stale flags have outlived their expected lifetime.">
+            {editing ? (
+              <FlagEditor
+                key={editing.flag?.id ?? "new"}
+                slug={slug}
+                flag={editing.flag}
+                features={features.data ?? []}
+                targets={targets.options}
+                onDone={() => setEditing(null)}
+              />
+            ) : null}
+            {flags.data.length ? (
+              <FlagTable
+                flags={flags.data}
+                featureLabel={featureLabel}
+                targetLabel={targets.labelOf}
+                canEdit={canEdit}
+                onEdit={(f) => setEditing({ flag: f })}
+                onHistory={setHistory}
+              />
+            ) : (
+              <EmptyState title="No flags">Release, experiment, operational and permission flags appear here with their rollout.</EmptyState>
+            )}
+          </Section>
+        </>
+      )}
+      <FlagHistoryDialog slug={slug} flag={history} onClose={() => setHistory(null)} />
     </>
   );
 }
