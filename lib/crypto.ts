@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, hash, randomBytes, timingSafeEqual } from "node:crypto";
 import { decodeKey, getEnv } from "@/lib/env";
 
 /**
@@ -29,7 +29,8 @@ export function decryptSecret(payload: string, k: Buffer = key()): string {
 
 /** Digest used to store and look up long random secrets (API keys, admin tokens). */
 export function sha256Hex(value: string): string {
-  return createHash("sha256").update(value).digest("hex");
+  // One-shot hash (Node >= 20.12): the same digest as createHash() at less than half its cost (once per gateway request).
+  return hash("sha256", value, "hex");
 }
 
 /** A new long random secret: `<prefix>_<43 base64url chars>` (256 bits). */

@@ -58,6 +58,15 @@ export function asLogJson(value: unknown): LogJson {
   return JSON.parse(JSON.stringify(value)) as LogJson;
 }
 
+/**
+ * A streamed answer for the request log. toAnswer() builds fresh plain JSON
+ * (strings, numbers, null, arrays; no undefined, nothing shared), so the copy
+ * asLogJson() makes would be an identical object: not made.
+ */
+function answerForLog(acc: ChunkAccumulator): LogJson {
+  return acc.toAnswer() as unknown as LogJson;
+}
+
 function attemptsMade(attempts: readonly AttemptRecord[]): number {
   let n = 0;
   for (const a of attempts) if (a.status !== "skipped") n++;
@@ -198,7 +207,7 @@ function trackStream(ctx: GatewayContext, state: CallState, t: Tracked): AsyncIt
     t.attempt.status = "aborted";
     t.attempt.errorClass = "cancelled";
     t.attempt.latencyMs = Math.round(performance.now() - t.attemptStartedAt);
-    noteLog(ctx, { status: "error", errorCode: "client_disconnected", response: asLogJson(acc.toAnswer()) });
+    noteLog(ctx, { status: "error", errorCode: "client_disconnected", response: answerForLog(acc) });
     log("info", "gateway.client_disconnected", { target: t.target.label });
   };
   t.handoff.signal.addEventListener("abort", onAbort, { once: true });
@@ -219,7 +228,7 @@ function trackStream(ctx: GatewayContext, state: CallState, t: Tracked): AsyncIt
       finished = true;
       t.attempt.latencyMs = Math.round(performance.now() - t.attemptStartedAt);
       noteUsage(ctx, usage, cost);
-      noteLog(ctx, { response: asLogJson(acc.toAnswer()) });
+      noteLog(ctx, { response: answerForLog(acc) });
       state.streamOutcome = "ok";
     } catch (e) {
       const kind = abortKindOf(t.handoff.signal);
@@ -237,7 +246,7 @@ function trackStream(ctx: GatewayContext, state: CallState, t: Tracked): AsyncIt
       state.streamOutcome = "error";
       const usage = (await t.stream.usage) ?? ZERO_USAGE;
       noteUsage(ctx, usage, costOfCall(await snapshotReady(), t.target.modelId, usage, ctx.receivedAt));
-      noteLog(ctx, { status: "error", errorCode: "stream_interrupted", response: asLogJson(acc.toAnswer()) });
+      noteLog(ctx, { status: "error", errorCode: "stream_interrupted", response: answerForLog(acc) });
       log("warn", "gateway.stream_interrupted", { target: t.target.label, errorClass: err.errorClass });
       await reportStreamFailure(t.target, err);
       throw err;

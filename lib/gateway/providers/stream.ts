@@ -26,22 +26,65 @@ export function toChatStream(answer: StreamAnswer, run: (state: StreamState) => 
     if (!clean) answer.body.cancel();
     settle(state.usage);
   };
-  async function* chunks(): AsyncGenerator<ChatCompletionChunk, void, undefined> {
-    let clean = false;
-    try {
-      yield* run(state);
-      clean = true;
-    } finally {
-      finish(clean);
-    }
-  }
   return {
     upstreamStatus: answer.status,
     headersLatencyMs: answer.headersLatencyMs,
-    chunks: chunks(),
+    chunks: observed(() => run(state), finish),
     usage,
     cancel: () => finish(false),
   };
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * `async function* () { try { yield* start(); clean = true } finally { onEnd(clean) } }`,
+ * written out as an iterator: an async generator layer costs a few promises
+ * and microtask hops per chunk, and a streamed answer passes every chunk
+ * through several layers. Same behaviour: `start` runs at the first next();
+ * `onEnd(true)` at the end, `onEnd(false)` on a failure or a return() after
+ * the start (the source's own return() first); a return() before the first
+ * next() ends it without calling either, like a generator that never ran.
+ */
+function observed<T>(start: () => AsyncIterator<T>, onEnd: (clean: boolean) => void): AsyncIterableIterator<T> {
+  let source: AsyncIterator<T> | null = null;
+  let over = false;
+  const it: AsyncIterableIterator<T> = {
+    [Symbol.asyncIterator]: () => it,
+    next() {
+      if (over) return Promise.resolve(DONE);
+      source ??= start();
+      return source.next().then(
+        (r) => {
+          if (r.done) {
+            over = true;
+            onEnd(true);
+            return DONE;
+          }
+          return r;
+        },
+        (e: unknown) => {
+          over = true;
+          onEnd(false);
+          throw e;
+        },
+      );
+    },
+    async return() {
+      if (over || !source) {
+        over = true;
+        return DONE;
+      }
+      over = true;
+      try {
+        await source.return?.();
+      } finally {
+        onEnd(false);
+      }
+      return DONE;
+    },
+  };
+  return it;
 }
 
 /** A chunk that carries output (text, tool call, reasoning, refusal), a finish reason or usage. */
@@ -75,21 +118,48 @@ export async function primeChatStream(stream: ChatStream): Promise<ChatStream> {
     buffered.push(r.value);
     if (chunkHasOutput(r.value)) break;
   }
-  async function* replay(): AsyncGenerator<ChatCompletionChunk, void, undefined> {
-    let clean = false;
-    try {
-      yield* buffered;
-      if (!ended) {
-        for (;;) {
-          const r = await it.next();
-          if (r.done) break;
-          yield r.value;
-        }
+  return { ...stream, chunks: replay(buffered, ended ? null : it) };
+}
+
+/**
+ * `buffered`, then the rest of `rest` (null: nothing more), as the generator
+ * `yield* buffered; for (;;) { yield (await rest.next()).value ... }` with
+ * `rest.return()` in its finally when it did not end cleanly; written out for
+ * the same reason as observed() above.
+ */
+function replay<T>(buffered: readonly T[], rest: AsyncIterator<T> | null): AsyncIterableIterator<T> {
+  let i = 0;
+  let started = false;
+  let over = false;
+  const it: AsyncIterableIterator<T> = {
+    [Symbol.asyncIterator]: () => it,
+    next() {
+      if (over) return Promise.resolve(DONE);
+      started = true;
+      if (i < buffered.length) return Promise.resolve({ done: false, value: buffered[i++] as T });
+      if (!rest) {
+        over = true;
+        return Promise.resolve(DONE);
       }
-      clean = true;
-    } finally {
-      if (!clean) await it.return?.();
-    }
-  }
-  return { ...stream, chunks: replay() };
+      return rest.next().then(
+        (r) => {
+          if (!r.done) return r;
+          over = true;
+          return DONE;
+        },
+        async (e: unknown) => {
+          over = true;
+          await rest.return?.();
+          throw e;
+        },
+      );
+    },
+    async return() {
+      const wasLive = started && !over;
+      over = true;
+      if (wasLive) await rest?.return?.();
+      return DONE;
+    },
+  };
+  return it;
 }

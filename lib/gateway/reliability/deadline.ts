@@ -16,9 +16,12 @@
  * attempt timer is set: the request deadline fires and the reason is
  * `request_deadline`, never an ambiguous tie.
  *
- * Signals are linked by hand (one listener, removed in dispose()) rather than
- * with AbortSignal.any, so a long-lived request signal does not accumulate
- * references to finished attempts; every timer is cleared by dispose().
+ * Signals are linked by hand (the request follows the client with one
+ * listener; attempts follow the request through a set), removed in dispose(),
+ * rather than with AbortSignal.any, so a long-lived request does not
+ * accumulate references to finished attempts; every timer is cleared by
+ * dispose(). The request's own AbortSignal is made only when something asks
+ * for it (a retry's wait): an AbortController per request is measurable CPU.
  * Timers are unref'd: a pending deadline never keeps a process alive.
  */
 import { BadRequestError } from "@/lib/errors";
@@ -108,8 +111,11 @@ function link(parent: AbortSignal, onAbort: () => void): () => void {
 export class RequestDeadline {
   /** The request's budget after the caller's header, in ms. */
   readonly budgetMs: number;
-  readonly signal: AbortSignal;
-  private readonly controller = new AbortController();
+  private controller: AbortController | null = null;
+  /** Why the request was aborted; null while it runs. */
+  private reason: DeadlineAbortError | null = null;
+  /** Live attempts, told when the request is aborted (see `signal`). */
+  private readonly attempts = new Set<AttemptDeadline>();
   private readonly clock: () => number;
   private readonly startedAt: number;
   private readonly timer: NodeJS.Timeout;
@@ -122,7 +128,6 @@ export class RequestDeadline {
     this.clock = cfg.clock ?? monotonic;
     this.startedAt = this.clock();
     this.budgetMs = Math.max(0, minDefined(cfg.totalTimeoutMs, cfg.callerTimeoutMs));
-    this.signal = this.controller.signal;
     this.timer = setTimeout(() => this.abort(new DeadlineAbortError("request_deadline", this.budgetMs)), this.budgetMs);
     this.timer.unref?.();
     const client = cfg.clientSignal;
@@ -132,15 +137,39 @@ export class RequestDeadline {
     if (client?.aborted) this.abort(new DeadlineAbortError("client_disconnected", undefined, { cause: client.reason }));
   }
 
+  /**
+   * Aborted with the DeadlineAbortError when the request is over. Made on
+   * first use: a request that needs no signal of its own (one attempt, no
+   * retry wait, no stream) never pays for an AbortController; its attempts
+   * hear of an abort directly (`attempts`), in the order they started.
+   */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.reason) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  /** True once the request is aborted (same as `signal.aborted`, without making the signal). */
+  get aborted(): boolean {
+    return this.reason !== null;
+  }
+
+  /** The DeadlineAbortError of an aborted request, else null. */
+  get abortReason(): DeadlineAbortError | null {
+    return this.reason;
+  }
+
   /** ms left of the request budget (0 once spent or aborted). */
   remainingMs(): number {
-    if (this.signal.aborted) return 0;
+    if (this.reason) return 0;
     return Math.max(0, this.budgetMs - (this.clock() - this.startedAt));
   }
 
   /** Why the request was aborted, if it was. */
   get abortKind(): AbortKind | null {
-    return abortKindOf(this.signal);
+    return this.reason?.kind ?? null;
   }
 
   /**
@@ -160,9 +189,18 @@ export class RequestDeadline {
     this.unlinkClient();
   }
 
+  /** @internal AttemptDeadline's link to this request: returns the unlink. */
+  follow(attempt: AttemptDeadline): () => void {
+    this.attempts.add(attempt);
+    return () => this.attempts.delete(attempt);
+  }
+
   private abort(reason: DeadlineAbortError): void {
-    if (this.signal.aborted) return;
-    this.controller.abort(reason);
+    if (this.reason) return;
+    this.reason = reason;
+    this.controller?.abort(reason);
+    for (const a of [...this.attempts]) a.parentAborted(reason);
+    this.attempts.clear();
     this.dispose();
   }
 }
@@ -182,13 +220,23 @@ export class AttemptDeadline {
     this.signal = this.controller.signal;
     this.boundBy = ownTimeoutMs < requestRemainingMs ? "attempt" : "request";
     this.timeoutMs = Math.min(ownTimeoutMs, requestRemainingMs);
-    this.unlinkParent = link(parent.signal, () => this.abort(parent.signal.reason));
-    if (parent.signal.aborted) {
-      this.abort(parent.signal.reason);
+    const parentReason = parent.abortReason;
+    this.unlinkParent = parentReason ? () => undefined : parent.follow(this);
+    if (parentReason) {
+      this.abort(parentReason);
     } else if (this.boundBy === "attempt") {
       this.timer = setTimeout(() => this.abort(new DeadlineAbortError("attempt_timeout", this.timeoutMs)), this.timeoutMs);
       this.timer.unref?.();
     }
+  }
+
+  /**
+   * The attempt answered (a stream that goes on after it): its own timeout no
+   * longer applies, but its signal keeps following the request's (deadline,
+   * client) until dispose(). One signal serves the attempt and its stream.
+   */
+  endOwnTimeout(): void {
+    if (this.timer) clearTimeout(this.timer);
   }
 
   /** Clears the timer and unlinks from the request signal. Idempotent. */
@@ -197,6 +245,11 @@ export class AttemptDeadline {
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
     this.unlinkParent();
+  }
+
+  /** @internal Called by the request deadline when it is aborted. */
+  parentAborted(reason: DeadlineAbortError): void {
+    this.abort(reason);
   }
 
   private abort(reason: unknown): void {

@@ -1,3 +1,4 @@
+import { omitFields } from "@/lib/gateway/objects";
 import type { ChatMessage } from "@/lib/gateway/openai/schema";
 import { callStateOf } from "@/lib/gateway/stages/state";
 import type { Stage } from "@/lib/gateway/types";
@@ -63,11 +64,13 @@ export function withContextMessage(messages: readonly ChatMessage[], docs: reado
   return out;
 }
 
+const GATEHOUSE_KEY: ReadonlySet<string> = new Set(["gatehouse"]);
+
 export const insertContext: Stage = (ctx) => {
   const state = callStateOf(ctx);
   const chat = state?.chat;
   if (!state || !chat?.metadata || chat.metadata.gatehouse === undefined) return;
-  const { gatehouse: _gatehouse, ...own } = chat.metadata;
+  const own = omitFields(chat.metadata, GATEHOUSE_KEY);
   if (Object.keys(own).length > 0) chat.metadata = own;
   else delete chat.metadata;
   chat.messages = withContextMessage(chat.messages, state.contextDocs);

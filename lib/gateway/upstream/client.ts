@@ -60,6 +60,19 @@ export function splitUrl(url: string): { origin: string; path: string } {
 
 type RawBody = Dispatcher.ResponseData["body"];
 
+function ignore(): void {}
+
+/**
+ * Every byte of the body has been pushed into the stream (undici completed
+ * the response), even if 'end' has not been emitted yet. Node has no public
+ * flag for this; `_readableState.ended` is what its own stream helpers read.
+ */
+function receivedInFull(raw: RawBody): boolean {
+  if (raw.readableEnded) return true;
+  const state = (raw as unknown as { _readableState?: { ended?: unknown } })._readableState;
+  return state?.ended === true;
+}
+
 class Body implements UpstreamBody {
   constructor(
     private readonly raw: RawBody,
@@ -67,11 +80,34 @@ class Body implements UpstreamBody {
   ) {}
 
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    let stoppedEarly = true;
     try {
-      for await (const chunk of this.raw) yield chunk as Buffer;
+      // destroyOnReturn: false, and release() below instead: a consumer that
+      // stops at the provider's end-of-stream marker (`data: [DONE]`) usually
+      // does so after undici has received the whole body but before the
+      // stream emitted 'end'. Node's default iterator then destroys it with an
+      // AbortError whose stack it formats (source-mapped under tsx: tens of
+      // µs per streamed request) for a body that was complete anyway.
+      for await (const chunk of this.raw.iterator({ destroyOnReturn: false })) yield chunk as Buffer;
+      stoppedEarly = false;
     } catch (e) {
+      stoppedEarly = false; // the iterator destroyed the body itself
       throw classifyNetworkError(e, this.signal);
+    } finally {
+      if (stoppedEarly) this.release();
     }
+  }
+
+  /**
+   * Reading stopped before the end. A body undici has received in full is
+   * drained and left to end by itself (its connection is already back in the
+   * pool); one still in flight is destroyed, and its connection with it (the
+   * error that destroy() emits is nobody's news: the reader already stopped).
+   */
+  private release(): void {
+    if (this.raw.destroyed) return;
+    if (receivedInFull(this.raw)) this.raw.resume();
+    else this.raw.on("error", ignore).destroy();
   }
 
   async text(): Promise<string> {
@@ -83,7 +119,7 @@ class Body implements UpstreamBody {
   }
 
   cancel(): void {
-    if (!this.raw.destroyed) this.raw.destroy();
+    this.release();
   }
 }
 

@@ -1,3 +1,4 @@
+import { omitFields } from "@/lib/gateway/objects";
 import type { ChatCompletionRequest, EmbeddingsRequest } from "@/lib/gateway/openai/schema";
 import type { ProviderTarget } from "../types";
 
@@ -19,11 +20,16 @@ export interface OpenAIBodyOptions {
   compat?: boolean;
 }
 
+// Set below or not forwarded (lib/gateway/objects.ts: why not `...rest`).
+const NOT_COPIED: ReadonlySet<string> = new Set(["metadata", "stream", "stream_options"]);
+const GATEHOUSE_KEY: ReadonlySet<string> = new Set(["gatehouse"]);
+
 export function openAIChatBody(target: ProviderTarget, req: ChatCompletionRequest, o: OpenAIBodyOptions): Record<string, unknown> {
-  const { metadata, stream: _stream, stream_options, ...rest } = req;
-  const body: Record<string, unknown> = { ...rest, model: target.model };
+  const { metadata, stream_options } = req;
+  const body = omitFields(req, NOT_COPIED);
+  body.model = target.model;
   if (metadata) {
-    const { gatehouse: _gatehouse, ...own } = metadata;
+    const own = omitFields(metadata, GATEHOUSE_KEY);
     if (Object.keys(own).length > 0) body.metadata = own;
   }
   if (o.stream) {

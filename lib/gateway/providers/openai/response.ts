@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { ChatCompletion, ChatCompletionChoice, CompletionUsage, EmbeddingsResponse, FinishReason, ResponseMessage, ToolCall } from "@/lib/gateway/openai/schema";
+import { copyFieldsExcept, omitFields } from "@/lib/gateway/objects";
 import { usageFromOpenAI, ZERO_USAGE } from "../usage";
 import type { NormalisedUsage } from "../types";
 
@@ -93,34 +94,40 @@ export function argumentsText(args: string | Record<string, unknown> | null | un
   return typeof args === "string" ? args : JSON.stringify(args);
 }
 
-function withoutNullish(o: Record<string, unknown> | null | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (o) for (const k in o) if (o[k] !== null && o[k] !== undefined) out[k] = o[k];
-  return out;
+/** Copies the fields of `from` that are neither null nor undefined (and not named in `skip`) onto `to`; returns `to`. */
+function copyPresent(from: Record<string, unknown> | null | undefined, to: Record<string, unknown>, skip?: ReadonlySet<string>): Record<string, unknown> {
+  if (from) for (const k in from) if (from[k] !== null && from[k] !== undefined && !skip?.has(k)) to[k] = from[k];
+  return to;
 }
 
-/** The upstream's usage object with the counts we normalised (extra details such as audio tokens kept). */
+// Fields the maps below set themselves; the rest is passed on (lib/gateway/objects.ts: why not `...rest`).
+const USAGE_DETAILS: ReadonlySet<string> = new Set(["prompt_tokens_details", "completion_tokens_details"]);
+const TOOL_CALL_INDEX: ReadonlySet<string> = new Set(["index"]);
+const MESSAGE_FIELDS: ReadonlySet<string> = new Set(["reasoning", "reasoning_content", "tool_calls", "content", "refusal", "role"]);
+
+/**
+ * The upstream's usage object with the counts we normalised (extra details such as audio tokens kept).
+ * Built in place (fields the upstream sent keep their position, ours overwrite them) rather than by spreading copies.
+ */
 export function openAIUsage(raw: z.infer<typeof UpstreamUsage>, u: NormalisedUsage): CompletionUsage {
-  const { prompt_tokens_details, completion_tokens_details, ...rest } = raw;
-  return {
-    ...withoutNullish(rest),
-    prompt_tokens: u.promptTokens,
-    completion_tokens: u.completionTokens,
-    total_tokens: typeof raw.total_tokens === "number" ? raw.total_tokens : u.promptTokens + u.completionTokens,
-    prompt_tokens_details: {
-      ...withoutNullish(prompt_tokens_details),
-      cached_tokens: u.cachedTokens,
-      ...(u.cacheWriteTokens > 0 ? { cache_write_tokens: u.cacheWriteTokens } : {}),
-    },
-    completion_tokens_details: { ...withoutNullish(completion_tokens_details), reasoning_tokens: u.reasoningTokens },
-  };
+  const out = copyPresent(raw, {}, USAGE_DETAILS);
+  out.prompt_tokens = u.promptTokens;
+  out.completion_tokens = u.completionTokens;
+  out.total_tokens = typeof raw.total_tokens === "number" ? raw.total_tokens : u.promptTokens + u.completionTokens;
+  const prompt = copyPresent(raw.prompt_tokens_details, {});
+  prompt.cached_tokens = u.cachedTokens;
+  if (u.cacheWriteTokens > 0) prompt.cache_write_tokens = u.cacheWriteTokens;
+  out.prompt_tokens_details = prompt;
+  const completion = copyPresent(raw.completion_tokens_details, {});
+  completion.reasoning_tokens = u.reasoningTokens;
+  out.completion_tokens_details = completion;
+  return out as CompletionUsage;
 }
 
 function toolCall(c: UpstreamToolCall): ToolCall {
   if (c.type === "custom" && c.custom) return { ...c, id: c.id ?? newToolCallId(), type: "custom", custom: c.custom };
-  const { index: _index, ...rest } = c;
   return {
-    ...rest,
+    ...omitFields(c, TOOL_CALL_INDEX),
     id: c.id || newToolCallId(),
     type: "function",
     function: { ...c.function, name: c.function?.name ?? "", arguments: argumentsText(c.function?.arguments) },
@@ -143,10 +150,13 @@ export interface NormaliseContext {
 export function normaliseOpenAICompletion(raw: UpstreamCompletion, ctx: NormaliseContext): { response: ChatCompletion; usage: NormalisedUsage } {
   const usage = raw.usage ? usageFromOpenAI(raw.usage) : { ...ZERO_USAGE };
   const choices = raw.choices.map((c, i): ChatCompletionChoice => {
-    const { reasoning, reasoning_content, tool_calls, content, refusal, role: _role, ...rest } = c.message;
+    const { reasoning, reasoning_content, tool_calls, content, refusal } = c.message;
     const toolCalls = tool_calls && tool_calls.length > 0 ? tool_calls.map(toolCall) : undefined;
     const reasoningText = reasoning_content ?? reasoning ?? undefined;
-    const message: ResponseMessage = { ...rest, role: "assistant", content: contentText(content), refusal: refusal ?? null };
+    const message = copyFieldsExcept(c.message, MESSAGE_FIELDS, {} as ResponseMessage);
+    message.role = "assistant";
+    message.content = contentText(content);
+    message.refusal = refusal ?? null;
     if (toolCalls) message.tool_calls = toolCalls;
     if (reasoningText) message.reasoning_content = reasoningText;
     return {

@@ -1,5 +1,6 @@
 import type { EventSourceMessage } from "eventsource-parser";
 import { z } from "zod";
+import { copyFieldsExcept } from "@/lib/gateway/objects";
 import type { ChatCompletionChunk, ChunkChoice, ChunkDelta, ToolCallDelta } from "@/lib/gateway/openai/schema";
 import { streamCutError } from "../classify";
 import { parseEventJson, parseJsonValue } from "../http";
@@ -64,10 +65,20 @@ export interface OpenAIStreamContext {
 
 const ROLES = new Set(["developer", "system", "user", "assistant", "tool"]);
 
+// Fields the translation reads itself; everything else is passed on as sent (lib/gateway/objects.ts: why not `...rest`).
+const CHUNK_FIELDS: ReadonlySet<string> = new Set(["usage", "choices", "id", "object", "created", "model"]);
+const CHOICE_FIELDS: ReadonlySet<string> = new Set(["index", "delta", "finish_reason", "logprobs"]);
+const DELTA_FIELDS: ReadonlySet<string> = new Set(["role", "content", "refusal", "tool_calls", "reasoning_content", "reasoning"]);
+const TOOL_CALL_FIELDS: ReadonlySet<string> = new Set(["index", "id", "type", "function"]);
+
 function normaliseDelta(raw: z.infer<typeof UpstreamDelta> | null | undefined): { delta: ChunkDelta; hasToolCalls: boolean } {
   if (!raw) return { delta: {}, hasToolCalls: false };
-  const { role, reasoning, reasoning_content, tool_calls, ...rest } = raw;
-  const delta: ChunkDelta = { ...rest };
+  // content and refusal first, then unknown fields in their order: the order zod's output has them in.
+  const delta: ChunkDelta = {};
+  if (Object.hasOwn(raw, "content")) delta.content = raw.content;
+  if (Object.hasOwn(raw, "refusal")) delta.refusal = raw.refusal;
+  copyFieldsExcept(raw, DELTA_FIELDS, delta);
+  const { role, reasoning, reasoning_content, tool_calls } = raw;
   if (role && ROLES.has(role)) delta.role = role as ChunkDelta["role"];
   const reasoningText = reasoning_content ?? reasoning;
   if (reasoningText !== null && reasoningText !== undefined) delta.reasoning_content = reasoningText;
@@ -75,8 +86,9 @@ function normaliseDelta(raw: z.infer<typeof UpstreamDelta> | null | undefined): 
   if (tool_calls && tool_calls.length > 0) {
     hasToolCalls = true;
     delta.tool_calls = tool_calls.map((t, j): ToolCallDelta => {
-      const { index, id, type: _type, function: fn, ...other } = t;
-      const out: ToolCallDelta = { ...other, index: index ?? j };
+      const { index, id, function: fn } = t;
+      const out = copyFieldsExcept(t, TOOL_CALL_FIELDS, {} as ToolCallDelta);
+      out.index = index ?? j;
       if (id) {
         out.id = id;
         out.type = "function";
@@ -91,6 +103,38 @@ function normaliseDelta(raw: z.infer<typeof UpstreamDelta> | null | undefined): 
     });
   }
   return { delta, hasToolCalls };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isOptString(v: unknown): boolean {
+  return v === undefined || v === null || typeof v === "string";
+}
+
+/**
+ * The common event (text deltas, no tool calls, no usage), checked by hand:
+ * true only where `UpstreamChunk` would accept the value unchanged, so it is
+ * used as is; anything else (tool calls, usage, an unexpected type) goes
+ * through zod. Validating every event with zod cost more than the rest of its
+ * translation. The translation below reads both alike.
+ */
+function isPlainTextChunk(v: unknown): v is UpstreamChunk {
+  if (!isObject(v) || v.usage != null) return false;
+  if (!isOptString(v.id) || !isOptString(v.object) || !isOptString(v.model)) return false;
+  if (v.created != null && (typeof v.created !== "number" || !Number.isFinite(v.created))) return false;
+  const choices = v.choices;
+  if (choices == null) return true;
+  if (!Array.isArray(choices)) return false;
+  for (const c of choices) {
+    if (!isObject(c) || (c.index != null && !Number.isSafeInteger(c.index)) || !isOptString(c.finish_reason)) return false;
+    const d = c.delta;
+    if (d == null) continue;
+    if (!isObject(d) || d.tool_calls != null) return false;
+    if (!isOptString(d.role) || !isOptString(d.content) || !isOptString(d.refusal) || !isOptString(d.reasoning_content) || !isOptString(d.reasoning)) return false;
+  }
+  return true;
 }
 
 export async function* translateOpenAIStream(
@@ -110,7 +154,7 @@ export async function* translateOpenAIStream(
     if (data === "") continue;
     const json = parseEventJson(data, "OpenAI stream");
     if (typeof json === "object" && json !== null && "error" in json && (json as { error: unknown }).error) throw openAIStreamError(json);
-    const raw: UpstreamChunk = parseJsonValue(UpstreamChunk, json, "OpenAI stream chunk");
+    const raw: UpstreamChunk = isPlainTextChunk(json) ? json : parseJsonValue(UpstreamChunk, json, "OpenAI stream chunk");
     if (raw.id) id = raw.id;
     if (typeof raw.created === "number" && raw.created > 0) created = Math.floor(raw.created);
     if (raw.model) model = raw.model;
@@ -128,13 +172,21 @@ export async function* translateOpenAIStream(
         open.delete(index);
         finishedAny = true;
       } else open.add(index);
-      const { index: _i, delta: _d, finish_reason: _f, logprobs, ...other } = c;
-      return { ...other, index, delta, finish_reason: finish, logprobs: (logprobs as ChunkChoice["logprobs"]) ?? null };
+      const choice = copyFieldsExcept(c, CHOICE_FIELDS, {} as ChunkChoice);
+      choice.index = index;
+      choice.delta = delta;
+      choice.finish_reason = finish;
+      choice.logprobs = (c.logprobs as ChunkChoice["logprobs"]) ?? null;
+      return choice;
     });
     if (choices.length === 0 && !ctx.includeUsage) continue; // the usage chunk nobody asked for
 
-    const { usage: _usage, choices: _choices, id: _id, object: _object, created: _created, model: _model, ...other } = raw;
-    const chunk: ChatCompletionChunk = { ...other, id, object: "chat.completion.chunk", created, model, choices };
+    const chunk = copyFieldsExcept(raw, CHUNK_FIELDS, {} as ChatCompletionChunk);
+    chunk.id = id;
+    chunk.object = "chat.completion.chunk";
+    chunk.created = created;
+    chunk.model = model;
+    chunk.choices = choices;
     if (ctx.includeUsage) chunk.usage = raw.usage && state.usage ? openAIUsage(raw.usage, state.usage) : null;
     yield chunk;
   }
