@@ -1,7 +1,18 @@
+import type { Page } from "@playwright/test";
 import { demo, expect, test } from "./fixtures";
 import { encode } from "next-auth/jwt";
 import { e2eEnv } from "@/lib/testing/env";
 import { sessionCookie, signIn } from "./helpers";
+
+/**
+ * Waits until the overview's own queries have finished. A query still in
+ * flight when a test swaps or clears the session cookie gets a 401 and sends
+ * the page to sign-in on its own, racing the navigation the test makes.
+ */
+async function overviewSettled(page: Page): Promise<void> {
+  await expect(page.locator(".stat-value", { hasText: "…" })).toHaveCount(0);
+  await expect(page.getByText("Loading recent requests…")).toHaveCount(0);
+}
 
 test.describe("sign-in and access", () => {
   test("a wrong password shows a clear message and stays on /sign-in", async ({ page }) => {
@@ -52,6 +63,7 @@ test.describe("sign-in and access", () => {
 
   test("an expired or tampered session sends the user back to sign-in", async ({ page, context }) => {
     await signIn(page, demo.members.owner, /\/t\/acme\/overview$/);
+    await overviewSettled(page);
     const session = await sessionCookie(page);
     const me = (await (await page.request.get("/api/admin/me")).json()) as { data: { user: { id: string } } };
 
@@ -69,10 +81,7 @@ test.describe("sign-in and access", () => {
 
     // Client-side navigation after the session is gone: the API's 401 sends us to sign-in too.
     await signIn(page, demo.members.owner, /\/t\/acme\/overview$/);
-    // Let the overview's own queries finish first: one still in flight when the
-    // cookies go would get its 401 and leave for sign-in before our click.
-    await expect(page.locator(".stat-value", { hasText: "…" })).toHaveCount(0);
-    await expect(page.getByText("Loading recent requests…")).toHaveCount(0);
+    await overviewSettled(page);
     await context.clearCookies();
     // (Audit log: a page whose data the overview has not already cached.)
     await page.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "Audit log" }).click();

@@ -180,6 +180,12 @@ describe("tenant isolation", () => {
     await expect(getProviderSecretForUse(b.id, aIds.Provider ?? "")).rejects.toMatchObject({ status: 404 });
   });
 
+  function patchBodyFor(path: string): Record<string, unknown> {
+    if (path.includes("/flags/")) return { enabled: false };
+    if (path.includes("/members/")) return { role: "viewer" };
+    return { role: "viewer", enabled: false };
+  }
+
   it("B cannot fetch, change or revoke A's rows by id (404) and A's rows stay as they were", async () => {
     const before = await tenantStateSnapshot(a.id);
     const routes = (await listAdminRouteFiles()).filter((r) => r.params.includes("tenant") && r.params.includes("id"));
@@ -191,8 +197,14 @@ describe("tenant isolation", () => {
         const handler = mod[method];
         if (!handler) continue;
         for (const [model, id] of Object.entries(aIds)) {
-          const url = route.path.replace("{tenant}", b.slug).replace("{id}", id);
-          const body = method === "PATCH" ? { role: "viewer", enabled: false } : undefined;
+          // Required query parameters too (the diff needs two versions), so the 404
+          // comes from the tenant-scoped lookup rather than a 400 on the query.
+          const query = route.path.endsWith("/diff") ? `?from=${id}&to=${id}` : "";
+          const url = route.path.replace("{tenant}", b.slug).replace("{id}", id) + query;
+          // A body each PATCH route accepts (some inputs are strict objects, which
+          // answer 400 to unknown fields before any lookup), so the 404 comes
+          // from the tenant-scoped lookup itself.
+          const body = method === "PATCH" ? patchBodyFor(route.path) : undefined;
           const res = await handler(adminRequest(url, { method, token: bToken, body }), routeParams({ tenant: b.slug, id }));
           expect(res.status, `${method} ${route.path} with A's ${model}`).toBe(404);
           attempts++;

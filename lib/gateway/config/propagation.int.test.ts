@@ -48,6 +48,15 @@ async function gateway(env: Record<string, string>): Promise<{ child: Child; url
   return s;
 }
 
+/**
+ * A child's stdout reaches us through a pipe, possibly after the HTTP answer
+ * that proved the change: wait (bounded) for the log line, then assert it.
+ */
+async function expectLogLine(child: Child, line: RegExp): Promise<void> {
+  await eventually(async () => (line.test(child.stdout()) ? true : undefined), { timeoutMs: 5_000, what: `log line ${line}` }).catch(() => undefined);
+  expect(child.stdout()).toMatch(line);
+}
+
 /** A provider with a real encrypted secret and a route through it, so every gateway decrypts it into its snapshot. */
 async function addSecretProvider(d: Db, tenantId: string): Promise<void> {
   const providerId = newId("provider");
@@ -175,7 +184,7 @@ describe("pub/sub lost: the version check", () => {
     console.log(`[config] version-check convergence (poll ${POLL_MS} ms, no pub/sub), 6 changes x 2 gateways: p50 ${s.p50} ms, max ${s.max} ms`);
     expect(s.max).toBeLessThanOrEqual(POLL_MS + CEILING_MS);
     // The logs say which path delivered: the poll, never a message.
-    expect(c.child.stdout()).toMatch(/"event":"config.reloaded"[^\n]*"reason":"poll"/);
+    await expectLogLine(c.child, /"event":"config.reloaded"[^\n]*"reason":"poll"/);
     expect(c.child.stdout()).not.toMatch(/"reason":"publish"/);
   });
 });
@@ -196,14 +205,7 @@ describe("INCR lost: the periodic full reload", () => {
     const ms = await msUntil(g.url, key.secret, 200, t0);
     console.log(`[config] periodic-reload convergence (refresh ${REFRESH_MS} ms, no Redis): ${round(ms)} ms`);
     expect(ms).toBeLessThanOrEqual(REFRESH_MS * 1.1 + CEILING_MS);
-    // The child's stdout reaches us through a pipe, possibly after the HTTP
-    // answer: wait (bounded) for the line rather than read it once.
-    const periodic = /"event":"config.reloaded"[^\n]*"reason":"periodic"/;
-    await eventually(async () => (periodic.test(g.child.stdout()) ? true : undefined), {
-      timeoutMs: 5_000,
-      what: "the periodic reload's log line",
-    });
-    expect(g.child.stdout()).toMatch(periodic);
+    await expectLogLine(g.child, /"event":"config.reloaded"[^\n]*"reason":"periodic"/);
   });
 });
 
@@ -288,7 +290,7 @@ describe("Postgres and Redis outages (scratch database, private redis-server)", 
     const t0 = performance.now();
     const ms = await msUntil(f.url, doomed.secret, 401, t0, 20_000);
     console.log(`[config] after Postgres came back: converged in ${round(ms)} ms (retry backoff)`);
-    expect(f.child.stdout()).toMatch(/"event":"config.reloaded"[^\n]*"reason":"retry"/);
+    await expectLogLine(f.child, /"event":"config.reloaded"[^\n]*"reason":"retry"/);
     expect(await status(f.url, fresh.secret)).toBe(200);
   });
 
