@@ -3,6 +3,7 @@ import type { TenantCtx } from "@/lib/authz/context";
 import { afterCursor, toPage } from "@/lib/http/cursor";
 import type { Page } from "@/lib/http/respond";
 import type { AuditLogEntry, ListAuditLogQuery } from "@/lib/audit/schema";
+import type { AuditLog as AuditLogRow } from "@/lib/generated/prisma/client";
 
 /** The tenant's audit log, newest first, cursor-paged. */
 export async function listAuditLog(ctx: TenantCtx, query: ListAuditLogQuery): Promise<Page<AuditLogEntry>> {
@@ -17,7 +18,12 @@ export async function listAuditLog(ctx: TenantCtx, query: ListAuditLogQuery): Pr
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: query.limit + 1,
   });
-  return toPage(rows, query.limit, (r) => r.createdAt, (r) => ({
+  return toPage(rows, query.limit, (r) => r.createdAt, toAuditLogEntry);
+}
+
+/** An audit row as the API returns it. */
+export function toAuditLogEntry(r: AuditLogRow): AuditLogEntry {
+  return {
     id: r.id,
     tenantId: r.tenantId,
     actorType: r.actorType,
@@ -30,5 +36,5 @@ export async function listAuditLog(ctx: TenantCtx, query: ListAuditLogQuery): Pr
     after: r.after,
     ip: r.ip,
     createdAt: r.createdAt.toISOString(),
-  }));
+  };
 }

@@ -6,6 +6,7 @@ import { roleCan, type Permission } from "@/lib/authz/permissions";
 import type { PlatformCtx, TenantCtx } from "@/lib/authz/context";
 import { writeAudit, type Tx } from "@/lib/audit/write";
 import type { AuditLogEntry } from "@/lib/audit/schema";
+import { toAuditLogEntry } from "@/lib/audit/service";
 import { publishConfigChange } from "@/lib/config-events";
 import { asArray } from "@/lib/http/json";
 import { FlagDefinition, type FlagDefinitionInput } from "@/lib/flags/rules";
@@ -211,20 +212,7 @@ export async function listFlagHistory(ctx: TenantCtx, id: string, limit = 200): 
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit,
   });
-  return rows.map((r) => ({
-    id: r.id,
-    tenantId: r.tenantId,
-    actorType: r.actorType,
-    actorId: r.actorId,
-    actorLabel: r.actorLabel,
-    action: r.action,
-    resourceType: r.resourceType,
-    resourceId: r.resourceId,
-    before: r.before,
-    after: r.after,
-    ip: r.ip,
-    createdAt: r.createdAt.toISOString(),
-  }));
+  return rows.map(toAuditLogEntry);
 }
 
 // ---------------------------------------------------------------- platform-wide flags
