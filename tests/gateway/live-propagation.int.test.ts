@@ -22,6 +22,7 @@ import { disconnectRedis, getRedis } from "@/lib/redis";
 import { ctxFor } from "@/lib/testing/factories";
 import { addModel, addRoute, addSimProvider, createTestTenant, type TestTenant } from "@/lib/testing/gateway";
 import { startServer, type Child } from "@/lib/testing/spawn";
+import { msUntil as measureUntil, summarizeMs } from "@/lib/testing/timing";
 import { startSim, type SimHandle } from "./harness";
 
 const CEILING_MS = 1_000;
@@ -85,20 +86,11 @@ async function probe(url: string, withPrompt: boolean): Promise<{ status: number
 }
 
 /** Asks `url` again and again (no sleeps) until `done`; ms from `t0`. */
-async function msUntil(url: string, withPrompt: boolean, done: (p: { status: number; version: string | null }) => boolean, t0: number, timeoutMs = 10_000): Promise<number> {
-  for (;;) {
-    const p = await probe(url, withPrompt);
-    const now = performance.now();
-    if (done(p)) return now - t0;
-    if (now - t0 > timeoutMs) throw new Error(`${url}: still ${JSON.stringify(p)} after ${timeoutMs} ms`);
-  }
+function msUntil(url: string, withPrompt: boolean, done: (p: { status: number; version: string | null }) => boolean, t0: number, timeoutMs = 10_000): Promise<number> {
+  return measureUntil(() => probe(url, withPrompt), done, t0, { timeoutMs, what: url });
 }
 
-function summary(xs: number[]): { p50: number; max: number } {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const round = (ms: number) => Math.round(ms * 10) / 10;
-  return { p50: round(sorted[Math.floor(sorted.length / 2)] ?? 0), max: round(sorted.at(-1) ?? 0) };
-}
+const summary = summarizeMs;
 
 describe("pub/sub: two gateways", () => {
   let a: { child: Child; url: string };

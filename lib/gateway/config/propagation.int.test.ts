@@ -33,6 +33,7 @@ import { prepareTestDatabase } from "@/lib/testing/db";
 import { createGatewayFixture, type GatewayFixture } from "@/lib/testing/gateway";
 import { startPrivateRedis, type PrivateRedis } from "@/lib/testing/redis-server";
 import { eventually, startServer, type Child } from "@/lib/testing/spawn";
+import { msUntil as measureUntil, roundMs, summarizeMs } from "@/lib/testing/timing";
 
 const PROVIDER_SECRET = `sk-prop-${newSecret("s").slice(2)}`;
 const CEILING_MS = 1_000;
@@ -84,23 +85,12 @@ async function status(url: string, key: string): Promise<number> {
 }
 
 /** Asks `url` again and again (no sleeps) until the key gets `expected`; ms from `t0`. */
-async function msUntil(url: string, key: string, expected: number, t0: number, timeoutMs = 10_000): Promise<number> {
-  for (;;) {
-    const s = await status(url, key);
-    const now = performance.now();
-    if (s === expected) return now - t0;
-    if (now - t0 > timeoutMs) throw new Error(`${url}: key still answers ${s}, not ${expected}, after ${timeoutMs} ms`);
-  }
+function msUntil(url: string, key: string, expected: number, t0: number, timeoutMs = 10_000): Promise<number> {
+  return measureUntil(() => status(url, key), (s) => s === expected, t0, { timeoutMs, what: `${url}: key answers, expecting ${expected}` });
 }
 
-function summary(xs: number[]): { p50: number; max: number } {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return { p50: round(sorted[Math.floor(sorted.length / 2)] ?? 0), max: round(sorted.at(-1) ?? 0) };
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10;
-}
+const summary = summarizeMs;
+const round = roundMs;
 
 beforeAll(async () => {
   db = createDb();
