@@ -273,7 +273,7 @@ export async function seed(options: SeedOptions = {}): Promise<SeedResult> {
           const modelId = modelIds[t.model];
           if (!modelId) throw new Error(`unreachable: model ${t.model} missing`);
           const existing = await tx.routeTarget.findUnique({
-            where: { tenantId_routeId_position: { tenantId: acmeId, routeId: route.id, position: t.position } },
+            where: { tenantId_routeId_modelId: { tenantId: acmeId, routeId: route.id, modelId } },
           });
           if (!existing) {
             created(

@@ -7,9 +7,10 @@ import { MAX_TARGETS_PER_ROUTE, StaticFallback, TARGET_LIMITS, UpdateRouteInput,
 import { ApiError } from "@/components/api/client";
 import { Button } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/states";
+import { groupShares } from "./group-shares";
 import { useUpdateRoute } from "./use-update-route";
 
-type NumberField = keyof typeof TARGET_LIMITS;
+type NumberField = Exclude<keyof typeof TARGET_LIMITS, "position">;
 const NUMBER_FIELDS: Array<{ name: NumberField; label: string; title: string; width: number }> = [
   { name: "timeoutMs", label: "Timeout ms", title: "Per-attempt timeout (ms)", width: 84 },
   { name: "maxRetries", label: "Retries", title: "Retries on retryable failures", width: 60 },
@@ -20,7 +21,7 @@ const NUMBER_FIELDS: Array<{ name: NumberField; label: string; title: string; wi
 /** The chain table is wide; tighter cells than the default table. */
 const cell = { padding: "6px 8px" } as const;
 
-type Row = { key: string; id?: string; modelId: string; enabled: boolean } & Record<NumberField, string>;
+type Row = { key: string; id?: string; modelId: string; enabled: boolean; position: string } & Record<NumberField, string>;
 type Errors = Partial<Record<string, string>>;
 
 let nextKey = 0;
@@ -32,6 +33,7 @@ function rowsOf(route: Route): Row[] {
     id: t.id,
     modelId: t.model.id,
     enabled: t.enabled,
+    position: String(t.position),
     timeoutMs: String(t.timeoutMs),
     maxRetries: String(t.maxRetries),
     weight: String(t.weight),
@@ -47,6 +49,12 @@ function fallbackText(value: unknown): string | null {
 
 /** "" -> NaN so the schema reports "must be a whole number" instead of taking 0. */
 const num = (s: string) => (s.trim() === "" ? Number.NaN : Number(s));
+
+/** Distinct positions renumbered 0, 1, 2, ... in order (groups kept), so the stored chain has no gaps. */
+function compactPositions(positions: readonly number[]): number[] {
+  const ranks = new Map([...new Set(positions)].sort((a, b) => a - b).map((p, i) => [p, i]));
+  return positions.map((p) => ranks.get(p) ?? p);
+}
 
 /** zod issues and the server's `param` ("targets.2.timeoutMs") -> messages by dotted path. */
 function issuesToErrors(issues: z.core.$ZodIssue[]): Errors {
@@ -76,19 +84,25 @@ export function RouteEditor({ slug, route, providers, onDone }: { slug: string; 
   const used = new Set(rows.map((r) => r.modelId));
 
   const setRow = (i: number, patch: Partial<Row>) => setRows((rs) => rs.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  // Moving a row swaps it with its neighbour, positions included (the chain's order follows).
   const move = (i: number, by: -1 | 1) =>
     setRows((rs) => {
       const next = [...rs];
-      const [row] = next.splice(i, 1);
-      if (row) next.splice(i + by, 0, row);
+      const a = next[i];
+      const b = next[i + by];
+      if (!a || !b) return rs;
+      next[i] = { ...b, position: a.position };
+      next[i + by] = { ...a, position: b.position };
       return next;
     });
+  const shares = groupShares(rows.map((r) => ({ position: num(r.position), weight: num(r.weight), enabled: r.enabled })));
   const addRow = () => {
     const free = models.find((m) => !used.has(m.id) && !m.disabled) ?? models.find((m) => !used.has(m.id));
     setRows((rs) => [
       ...rs,
       {
         key: newKey(),
+        position: String(rs.reduce((m, r) => Math.max(m, Number.isFinite(num(r.position)) ? num(r.position) + 1 : m), 0)),
         modelId: free?.id ?? "",
         enabled: true,
         timeoutMs: "30000",
@@ -103,14 +117,20 @@ export function RouteEditor({ slug, route, providers, onDone }: { slug: string; 
   function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     setFormError(null);
+    // The chain is ordered by position (rows keep their order among equals), positions renumbered without gaps.
+    const positioned = rows.every((r) => Number.isInteger(num(r.position)));
+    const ordered = positioned ? rows.map((r, i) => ({ r, i })).sort((a, b) => num(a.r.position) - num(b.r.position) || a.i - b.i).map((x) => x.r) : rows;
+    const positions = positioned ? compactPositions(ordered.map((r) => num(r.position))) : ordered.map((r) => num(r.position));
+    if (positioned) setRows(ordered.map((r, i) => ({ ...r, position: String(positions[i]) })));
     const input = {
       description,
       totalTimeoutMs: num(totalTimeoutMs),
       // An unparseable stored fallback is kept as it is unless the text was edited.
       ...(fallbackOn && initialFallback === null && route.staticFallback !== null && fallback === "" ? {} : { staticFallback: fallbackOn ? { role: "assistant" as const, content: fallback } : null }),
-      targets: rows.map((r) => ({
+      targets: ordered.map((r, i) => ({
         ...(r.id ? { id: r.id } : {}),
         modelId: r.modelId,
+        position: positions[i] ?? Number.NaN,
         enabled: r.enabled,
         timeoutMs: num(r.timeoutMs),
         maxRetries: num(r.maxRetries),
@@ -185,13 +205,18 @@ export function RouteEditor({ slug, route, providers, onDone }: { slug: string; 
           <table className="table" aria-label={`Chain of ${route.alias}`}>
             <thead>
               <tr>
-                <th style={cell}>#</th>
+                <th style={cell} title="Targets at the same position form a load-balanced group">
+                  Position
+                </th>
                 <th style={cell}>Model</th>
                 {NUMBER_FIELDS.map((f) => (
                   <th key={f.name} style={cell} title={f.title}>
                     {f.label}
                   </th>
                 ))}
+                <th style={cell} title="Share of its group's traffic, by weight">
+                  Share
+                </th>
                 <th style={cell}>On</th>
                 <th style={cell} className="actions">
                   Order
@@ -201,9 +226,22 @@ export function RouteEditor({ slug, route, providers, onDone }: { slug: string; 
             <tbody>
               {rows.map((r, i) => {
                 const errs = rowErrors(i);
+                const share = shares[i] ?? null;
                 return (
-                  <tr key={r.key}>
-                    <td style={cell}>{i + 1}</td>
+                  <tr key={r.key} data-group={share === null ? undefined : r.position}>
+                    <td style={cell}>
+                      <input
+                        className="input"
+                        style={{ width: 56, padding: "3px 6px" }}
+                        type="number"
+                        min={TARGET_LIMITS.position.min}
+                        max={TARGET_LIMITS.position.max}
+                        aria-label={`Target ${i + 1} position`}
+                        aria-invalid={errors[`targets.${i}.position`] ? true : undefined}
+                        value={r.position}
+                        onChange={(e) => setRow(i, { position: e.target.value })}
+                      />
+                    </td>
                     <td style={cell}>
                       <select
                         className="select select-sm"
@@ -242,6 +280,9 @@ export function RouteEditor({ slug, route, providers, onDone }: { slug: string; 
                         />
                       </td>
                     ))}
+                    <td style={cell} className="nowrap" aria-label={`Target ${i + 1} share of its group`}>
+                      {share === null ? <span className="muted">alone</span> : `${Math.round(share * 100)}%`}
+                    </td>
                     <td style={cell}>
                       <input type="checkbox" aria-label={`Target ${i + 1} enabled`} checked={r.enabled} onChange={(e) => setRow(i, { enabled: e.target.checked })} />
                     </td>
@@ -262,6 +303,10 @@ export function RouteEditor({ slug, route, providers, onDone }: { slug: string; 
             </tbody>
           </table>
         </div>
+        <span className="field-hint">
+          Lower positions are tried first. Targets at the same position form a load-balanced group: each request goes to one of them by weight, and the
+          others of the group are its first fallbacks; a target whose circuit is open or that is switched off leaves its share to the rest of its group.
+        </span>
         {fieldError("targets")}
         <div>
           <Button size="sm" onClick={addRow} disabled={rows.length >= MAX_TARGETS_PER_ROUTE || models.length <= used.size}>

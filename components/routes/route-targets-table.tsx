@@ -8,6 +8,7 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { formatMs } from "@/components/ui/format";
 import { ErrorAlert } from "@/components/ui/states";
 import { CircuitState, ErrorRate } from "./circuit-state";
+import { groupShares } from "./group-shares";
 import { useResetCircuit } from "./use-reset-circuit";
 import { useUpdateRouteTarget } from "./use-update-route-target";
 
@@ -34,6 +35,8 @@ export function RouteTargetsTable({
   const [confirming, setConfirming] = useState<Action | null>(null);
 
   if (route.targets.length === 0) return <p className="muted">No targets: every call is answered by the static fallback, or fails.</p>;
+  const shares = groupShares(route.targets);
+  const firstPosition = route.targets[0]?.position;
 
   return (
     <>
@@ -43,7 +46,7 @@ export function RouteTargetsTable({
         <table className="table" aria-label={`Targets of ${route.alias}`}>
           <thead>
             <tr>
-              <th>#</th>
+              <th title="Targets at the same position form a load-balanced group">Position</th>
               <th>Target</th>
               <th>Attempt policy</th>
               <th>Breaker</th>
@@ -53,14 +56,16 @@ export function RouteTargetsTable({
             </tr>
           </thead>
           <tbody>
-            {route.targets.map((t, i) => {
+            {route.targets.map((t) => {
               const h = health.get(t.id);
+              const share = shares[route.targets.indexOf(t)] ?? null;
               const busy = (update.isPending && update.variables.id === t.id) || (reset.isPending && reset.variables === t.id);
               return (
-                <tr key={t.id} data-target={label(t)}>
+                <tr key={t.id} data-target={label(t)} data-group={share === null ? undefined : t.position}>
                   <td className="nowrap">
-                    {i + 1}
-                    <div className="sub">{i === 0 ? "primary" : "fallback"}</div>
+                    {t.position}
+                    <div className="sub">{t.position === firstPosition ? "primary" : "fallback"}</div>
+                    {share !== null ? <div className="sub">{`group: ${Math.round(share * 100)}% of traffic`}</div> : null}
                   </td>
                   <td>
                     <div className="mono">{label(t)}</div>

@@ -149,6 +149,46 @@ describe("editing a route's chain", () => {
     expect(msg).toMatchObject({ tenantId: f.t.id, kind: "route", id: f.routeId });
   });
 
+  it("puts targets at one position into a load-balanced group; a target stays with its model whichever input names it", async () => {
+    const f = await fixture();
+    const token = await tokenFor(f.t, "admin");
+    // a and b share position 0 (3:1), c is the next position.
+    const route = await dataOf(
+      await patchRoute(f.t, token, f.routeId, {
+        targets: [
+          targetRow(f.models.a, { id: f.targets.primary, position: 0, weight: 3 }),
+          targetRow(f.models.b, { id: f.targets.fallback, position: 0, weight: 1 }),
+          targetRow(f.models.c, { position: 1 }),
+        ],
+      }),
+      Route,
+    );
+    expect(route.targets.map((t) => [t.position, t.model.id, t.weight])).toEqual([
+      [0, f.models.a, 3],
+      [0, f.models.b, 1],
+      [1, f.models.c, 1],
+    ]);
+    expect(route.targets.slice(0, 2).map((t) => t.id)).toEqual([f.targets.primary, f.targets.fallback]);
+
+    // The inputs swap their models: each model keeps its own target row (and with it its circuit), no unique clash.
+    await db.routeTarget.update({ where: { id: f.targets.primary }, data: { circuitOverride: "forced_open" } });
+    const swapped = await dataOf(
+      await patchRoute(f.t, token, f.routeId, {
+        targets: [targetRow(f.models.b, { id: f.targets.primary, position: 0 }), targetRow(f.models.a, { id: f.targets.fallback, position: 1 })],
+      }),
+      Route,
+    );
+    expect(swapped.targets.map((t) => [t.position, t.model.id, t.id, t.circuitOverride])).toEqual([
+      [0, f.models.b, f.targets.fallback, "none"],
+      [1, f.models.a, f.targets.primary, "forced_open"],
+    ]);
+
+    // The database itself refuses a model twice in one route.
+    await expect(
+      db.routeTarget.create({ data: { id: newId("routeTarget"), tenantId: f.t.id, routeId: f.routeId, modelId: f.models.a, position: 5 } }),
+    ).rejects.toThrow();
+  });
+
   it("clears the static fallback with null and leaves the chain alone when targets are omitted", async () => {
     const f = await fixture();
     const token = await tokenFor(f.t, "admin");
@@ -184,6 +224,9 @@ describe("editing a route's chain", () => {
       [{ targets: [targetRow(f.models.a, { id: other.targets.primary })] }, "targets.0.id"], // another route's target
       [{ targets: [targetRow(f.models.a, { timeoutMs: 90_000 })] }, "targets.0.timeoutMs"], // above the 60 s total
       [{ targets: [targetRow(f.models.a, { maxRetries: -1 })] }, "targets.0.maxRetries"],
+      [{ targets: [targetRow(f.models.a, { position: 0 }), targetRow(f.models.b)] }, "targets.1.position"], // positions for all or none
+      [{ targets: [targetRow(f.models.a, { position: 1 }), targetRow(f.models.b, { position: 0 })] }, "targets.1.position"], // the array is the chain's order
+      [{ targets: [targetRow(f.models.a, { position: -1 })] }, "targets.0.position"],
       [{ totalTimeoutMs: 12_000 }, "totalTimeoutMs"], // below the fallback's 15 s
       [{ staticFallback: { content: "  " } }, "staticFallback.content"],
     ];

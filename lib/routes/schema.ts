@@ -40,6 +40,7 @@ export type Route = z.infer<typeof Route>;
 
 /** Bounds of a target's knobs (the form shows them; the server enforces them). */
 export const TARGET_LIMITS = {
+  position: { min: 0, max: 99 },
   weight: { min: 1, max: 1000 },
   timeoutMs: { min: 100, max: 600_000 },
   maxRetries: { min: 0, max: 10 },
@@ -67,13 +68,19 @@ export const StaticFallback = z.object({
 export type StaticFallback = z.infer<typeof StaticFallback>;
 
 /**
- * One target of the chain as the editor sends it. `id` keeps an existing
- * target (its circuit state and override stay with it); without one a new
- * target is created. Position is the index in the array.
+ * One target of the chain as the editor sends it. `id` names an existing
+ * target; a target is kept (its circuit state and override stay with it)
+ * as long as its model stays in the chain, else a new one is created.
+ *
+ * `position` orders the chain: targets at the same position form a
+ * load-balanced group, each request picking among them by `weight` (the
+ * others of the group are its first fallbacks). Without positions, the
+ * array index is the position (a plain chain, no groups).
  */
 export const RouteTargetInput = z.object({
   id: z.string().min(1).max(64).optional(),
   modelId: z.string({ error: "is required" }).min(1, "is required").max(64),
+  position: int("position").optional(),
   weight: int("weight").default(1),
   timeoutMs: int("timeoutMs").default(30_000),
   maxRetries: int("maxRetries").default(2),
@@ -82,6 +89,34 @@ export const RouteTargetInput = z.object({
   enabled: z.boolean().default(true),
 });
 export type RouteTargetInput = z.input<typeof RouteTargetInput>;
+
+/** Positions: given for every target or for none, and never decreasing along the array (the array is the chain's order). */
+function checkPositions(targets: Array<{ position?: number | undefined }>, ctx: z.core.$RefinementCtx<Array<{ position?: number | undefined }>>): void {
+  const given = targets.filter((t) => t.position !== undefined).length;
+  if (given === 0) return;
+  targets.forEach((t, i) => {
+    if (t.position === undefined) {
+      ctx.addIssue({ code: "custom", path: [i, "position"], message: "is required when other targets give one" });
+      return;
+    }
+    const prev = targets[i - 1]?.position;
+    if (prev !== undefined && t.position < prev) {
+      ctx.addIssue({ code: "custom", path: [i, "position"], message: `must not be lower than the previous target's (${prev})` });
+    }
+  });
+}
+
+/** The position each target of a validated chain gets: its own, else its index. */
+export function positionsOf(targets: ReadonlyArray<{ position?: number | undefined }>): number[] {
+  return targets.map((t, i) => t.position ?? i);
+}
+
+/** A whole chain, in order. */
+export const RouteTargetsInput = z
+  .array(RouteTargetInput)
+  .min(1, "a route needs at least one target")
+  .max(MAX_TARGETS_PER_ROUTE, `at most ${MAX_TARGETS_PER_ROUTE} targets`)
+  .superRefine(checkPositions);
 
 /** PATCH /routes/{id}: any subset; `targets` replaces the whole chain, in order. */
 export const UpdateRouteInput = z
@@ -93,10 +128,7 @@ export const UpdateRouteInput = z
       .min(TARGET_LIMITS.timeoutMs.min, `must be at least ${TARGET_LIMITS.timeoutMs.min}`)
       .max(TARGET_LIMITS.timeoutMs.max, `must be at most ${TARGET_LIMITS.timeoutMs.max}`),
     staticFallback: StaticFallback.nullable(),
-    targets: z
-      .array(RouteTargetInput)
-      .min(1, "a route needs at least one target")
-      .max(MAX_TARGETS_PER_ROUTE, `at most ${MAX_TARGETS_PER_ROUTE} targets`),
+    targets: RouteTargetsInput,
   })
   .partial();
 export type UpdateRouteInput = z.input<typeof UpdateRouteInput>;

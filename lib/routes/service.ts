@@ -9,7 +9,9 @@ import { writeAudit, type Tx } from "@/lib/audit/write";
 import { publishConfigChange } from "@/lib/config-events";
 import { asRecord } from "@/lib/http/json";
 import {
-  RouteTargetInput,
+  positionsOf,
+  RouteTargetsInput,
+  type RouteTargetInput,
   type CircuitStatus,
   type Route,
   type RouteTarget,
@@ -25,7 +27,7 @@ const targetInclude = {
 
 const include = {
   feature: { select: { key: true } },
-  targets: { orderBy: { position: "asc" }, include: targetInclude },
+  targets: { orderBy: [{ position: "asc" }, { createdAt: "asc" }, { id: "asc" }], include: targetInclude },
 } as const satisfies Prisma.RouteInclude;
 
 type RouteRow = Prisma.RouteGetPayload<{ include: typeof include }>;
@@ -91,15 +93,20 @@ function auditShape(r: Route) {
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
- * Replaces the route's chain with `inputs`, in order. Targets named by id
- * are kept (their circuit state in Redis and their override stay with
- * them), the others created; targets left out are deleted. Every model
- * must be one of this tenant's, once per chain, and no per-attempt timeout
- * may exceed the route's total budget.
+ * Replaces the route's chain with `inputs`, in order. A target is kept
+ * (its circuit state in Redis and its override stay with it) while its
+ * model stays in the chain, whichever input names it; the others are
+ * created, and targets whose model left the chain are deleted. Targets at
+ * one position form a load-balanced group (the gateway picks among them by
+ * weight). Every model must be one of this tenant's, once per chain (the
+ * database enforces it too), and no per-attempt timeout may exceed the
+ * route's total budget.
  */
 async function replaceTargets(tx: Tx, ctx: TenantCtx, route: RouteRow, raw: RouteTargetInput[], totalTimeoutMs: number): Promise<void> {
-  const inputs = raw.map((t) => RouteTargetInput.parse(t));
+  const inputs = RouteTargetsInput.parse(raw);
+  const positions = positionsOf(inputs);
   const existing = new Map(route.targets.map((t) => [t.id, t]));
+  const byModel = new Map(route.targets.map((t) => [t.modelId, t]));
   const seenIds = new Set<string>();
   const seenModels = new Set<string>();
   const models = await tx.providerModel.findMany({
@@ -125,17 +132,12 @@ async function replaceTargets(tx: Tx, ctx: TenantCtx, route: RouteRow, raw: Rout
     }
   });
 
-  const removed = route.targets.filter((t) => !seenIds.has(t.id)).map((t) => t.id);
+  // (tenant, route, model) is unique: a kept row never changes its model, so no update collides.
+  const removed = route.targets.filter((t) => !seenModels.has(t.modelId)).map((t) => t.id);
   if (removed.length) await tx.routeTarget.deleteMany({ where: { tenantId: ctx.tenantId, routeId: route.id, id: { in: removed } } });
-  // (tenant, route, position) is unique: park the kept targets above every position in use, then place everything.
-  const park = Math.max(inputs.length, ...route.targets.map((t) => t.position + 1));
-  for (const [i, t] of inputs.entries()) {
-    if (t.id !== undefined) await tx.routeTarget.update({ where: { id: t.id }, data: { position: park + i } });
-  }
   for (const [i, t] of inputs.entries()) {
     const data = {
-      modelId: t.modelId,
-      position: i,
+      position: positions[i] ?? i,
       weight: t.weight,
       timeoutMs: t.timeoutMs,
       maxRetries: t.maxRetries,
@@ -143,8 +145,9 @@ async function replaceTargets(tx: Tx, ctx: TenantCtx, route: RouteRow, raw: Rout
       cooldownMs: t.cooldownMs,
       enabled: t.enabled,
     };
-    if (t.id !== undefined) await tx.routeTarget.update({ where: { id: t.id }, data });
-    else await tx.routeTarget.create({ data: { id: newId("routeTarget"), tenantId: ctx.tenantId, routeId: route.id, ...data } });
+    const kept = byModel.get(t.modelId);
+    if (kept) await tx.routeTarget.update({ where: { id: kept.id }, data });
+    else await tx.routeTarget.create({ data: { id: newId("routeTarget"), tenantId: ctx.tenantId, routeId: route.id, modelId: t.modelId, ...data } });
   }
 }
 

@@ -64,7 +64,7 @@ export async function loadSnapshotRows(db: Db): Promise<SnapshotRows> {
           circuitOverride: true,
           enabled: true,
         },
-        orderBy: [{ routeId: "asc" }, { position: "asc" }],
+        orderBy: [{ routeId: "asc" }, { position: "asc" }, { id: "asc" }],
       });
       const flags = await tx.flag.findMany({
         select: {

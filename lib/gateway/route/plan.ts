@@ -202,11 +202,13 @@ export function planForModel(model: ProviderModelEntry): RoutePlan {
 }
 
 /**
- * The order of one request's attempts: by position, and among targets at the
- * same position a weighted random order (each pick proportional to weight
- * among those left), so traffic spreads by weight and the others remain
- * fallbacks. (The data model makes positions unique per route today, so
- * every group has one target; the rule is ready for load-balanced groups.)
+ * The order of one request's attempts: by position, and among the targets of
+ * one position (a load-balanced group) a weighted random order (each pick
+ * proportional to weight among those left), so traffic spreads by weight and
+ * the rest of the group are the first fallbacks, before the next position.
+ * The engine skips a target whose circuit is open or that a kill switch stops
+ * and goes on to the next in this order, so the others of its group share its
+ * traffic by their weights. `random` is injectable for tests.
  */
 export function orderTargets<T extends { position: number; weight: number }>(targets: readonly T[], random: () => number = Math.random): T[] {
   const out: T[] = [];
