@@ -166,6 +166,8 @@ export async function addModel(
 
 export interface TestTarget {
   modelId: string;
+  /** Default: the index in the chain. Equal positions form a load-balanced group. */
+  position?: number;
   timeoutMs?: number;
   maxRetries?: number;
   failureThreshold?: number;
@@ -175,7 +177,7 @@ export interface TestTarget {
   enabled?: boolean;
 }
 
-/** A route with its chain (positions in array order); returns the route and target ids. */
+/** A route with its chain (positions in array order unless given); returns the route and target ids. */
 export async function addRoute(
   db: Db,
   tenantId: string,
@@ -203,7 +205,7 @@ export async function addRoute(
         tenantId,
         routeId,
         modelId: t.modelId,
-        position,
+        position: t.position ?? position,
         weight: t.weight ?? 1,
         timeoutMs: t.timeoutMs ?? 10_000,
         maxRetries: t.maxRetries ?? 0,

@@ -5,7 +5,7 @@
  */
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
-import { createSimulator, type Simulator } from "@/lib/simulator/server";
+import { createSimulator, type Simulator, type SimulatorOptions } from "@/lib/simulator/server";
 import { childEnv, eventually, spawnEntry, startServer, type Child } from "@/lib/testing/spawn";
 
 export interface SimHandle {
@@ -13,8 +13,8 @@ export interface SimHandle {
   url: string;
 }
 
-export async function startSim(): Promise<SimHandle> {
-  const sim = createSimulator();
+export async function startSim(options: SimulatorOptions = {}): Promise<SimHandle> {
+  const sim = createSimulator(options);
   const { url } = await sim.listen(0);
   return { sim, url };
 }

@@ -55,7 +55,7 @@ function configure(rules: Array<{ model: string } & Omit<SimConfigInput, "match"
 
 beforeAll(async () => {
   db = createDb();
-  sim = await startSim();
+  sim = await startSim({ maxRecorded: 1_000 }); // the load-balancing test counts 400 upstream calls
   t = await createTestTenant(db, "routing");
   providerId = await addSimProvider(db, t.tenantId, { name: "sim-openai", kind: "openai", simUrl: sim.url });
   for (const f of FAULTS) {
@@ -82,6 +82,14 @@ beforeAll(async () => {
   await addRoute(db, t.tenantId, { alias: "cut", targets: [{ modelId: await model("cut-p") }, { modelId: await model("cut-f") }] });
   await addRoute(db, t.tenantId, { alias: "disconnect", targets: [{ modelId: await model("dc-p") }] });
   await addRoute(db, t.tenantId, { alias: "idem", targets: [{ modelId: await model("idem-p") }] });
+  await addRoute(db, t.tenantId, {
+    alias: "lb",
+    targets: [
+      { modelId: await model("lb-a"), position: 0, weight: 3 },
+      { modelId: await model("lb-b"), position: 0, weight: 1 },
+      { modelId: await model("lb-c"), position: 1 },
+    ],
+  });
   featureId = await addFeature(db, t.tenantId, "support-reply");
   gw = await startGateway();
   worker = await startWorker();
@@ -369,6 +377,49 @@ describe("Idempotency-Key", () => {
     sim.sim.reset();
     expect((await postJson(`${gw.url}/v1/chat/completions`, body("fails first"), headers(key))).status).toBe(200);
     expect(sim.sim.requests({ model: "idem-p" })).toHaveLength(1);
+  });
+});
+
+describe("a load-balanced group (two targets at one position, weights 3:1)", () => {
+  /** `n` chat requests, `concurrency` at a time; how many each target served (x-gatehouse-target). */
+  async function spread(n: number, concurrency = 16): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    let next = 0;
+    const lane = async () => {
+      while (next < n) {
+        next++;
+        const res = await postJson(`${gw.url}/v1/chat/completions`, { model: "lb", messages: [{ role: "user", content: "Hi" }] }, { authorization: `Bearer ${t.key}` });
+        expect(res.status, await res.clone().text()).toBe(200);
+        await res.arrayBuffer();
+        const target = res.headers.get("x-gatehouse-target") ?? "none";
+        counts[target] = (counts[target] ?? 0) + 1;
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, lane));
+    return counts;
+  }
+
+  it("both serve, split by weight within a binomial bound; the next position gets nothing", async () => {
+    const n = 400;
+    const counts = await spread(n);
+    const a = counts["sim-openai/lb-a"] ?? 0;
+    const b = counts["sim-openai/lb-b"] ?? 0;
+    expect(a + b, JSON.stringify(counts)).toBe(n);
+    // a ~ Binomial(400, 0.75): mean 300, sd 8.66; 5 sd either side (a false alarm about once in 1.7 million runs).
+    expect(a, JSON.stringify(counts)).toBeGreaterThanOrEqual(257);
+    expect(a, JSON.stringify(counts)).toBeLessThanOrEqual(343);
+    expect(b).toBeGreaterThan(0);
+    // The simulator saw the same split: each request made exactly one upstream call.
+    expect(sim.sim.requests({ model: "lb-a" }).length).toBe(a);
+    expect(sim.sim.requests({ model: "lb-b" }).length).toBe(b);
+    expect(sim.sim.requests({ model: "lb-c" })).toHaveLength(0);
+  });
+
+  it("a failing member leaves its share to the rest of its group, before the next position", async () => {
+    configure([{ model: "lb-a", fault: "500" }]);
+    const counts = await spread(40, 8);
+    expect(counts).toEqual({ "sim-openai/lb-b": 40 });
+    expect(sim.sim.requests({ model: "lb-c" })).toHaveLength(0);
   });
 });
 
