@@ -413,6 +413,50 @@ describe("prompts by reference", () => {
     expect(viaAnthropic.status).toBe(200);
     expect(viaAnthropic.headers.get("x-gatehouse-prompt-version")).toBe("1");
     expect(JSON.stringify(upstream(fourth))).toContain("You are Acme support, version one.");
+    // The caller's max_tokens is the limit: the version's max_tokens does not ride along as a second one.
+    expect(upstream(fourth)).toMatchObject({ max_completion_tokens: 40 });
+    expect(upstream(fourth)).not.toHaveProperty("max_tokens");
+  });
+
+  it("/v1/messages with only the prompt (no messages, no max_tokens): rendered, the version's max_tokens applies, an Anthropic answer", async () => {
+    const name = `Edsger-${newId("request").slice(-8)}`;
+    const r = await ask({ path: "/v1/messages", body: { model: "lc-main", prompt: { name: "lc-support", variables: { customer_name: name } } } });
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    expect(r.json).toMatchObject({ type: "message", role: "assistant" });
+    expect((r.json.content as Array<{ type: string; text: string }>)[0]?.type).toBe("text");
+    expect(r.headers.get("x-gatehouse-prompt-version")).toBe("1");
+    const sent = upstream(name);
+    expect(sent.messages).toEqual([
+      { role: "system", content: "You are Acme support, version one." },
+      { role: "user", content: `I am ${name}. I cannot sign in.` },
+    ]);
+    expect(sent).toMatchObject({ temperature: 0.3, max_tokens: 77 });
+    expect(sent).not.toHaveProperty("prompt");
+    expect((await logRow(r.requestId)).promptVersionId).toBe(v1.id);
+
+    // The string form and the header form too; and the caller's system comes after the rendered messages.
+    const other = `Barbara-${newId("request").slice(-8)}`;
+    const byString = await ask({ path: "/v1/messages", body: { model: "lc-main", system: `Caller system ${other}`, prompt: "lc-support@production" } });
+    // customer_name is required: the string form carries no variables -> 400 naming it, in Anthropic's error shape.
+    expect(byString.status).toBe(400);
+    expect(byString.json).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+    expect(JSON.stringify(byString.json)).toContain("customer_name");
+    const viaHeader = await ask({
+      path: "/v1/messages",
+      headers: { "x-gatehouse-prompt": "lc-support@1", "x-gatehouse-prompt-variables": JSON.stringify({ customer_name: other }) },
+      body: { model: "lc-main", system: `Caller system ${other}` },
+    });
+    expect(viaHeader.status, JSON.stringify(viaHeader.json)).toBe(200);
+    expect(upstream(`I am ${other}`).messages).toEqual([
+      { role: "system", content: "You are Acme support, version one." },
+      { role: "user", content: `I am ${other}. I cannot sign in.` },
+      { role: "system", content: `Caller system ${other}` },
+    ]);
+
+    // Without a prompt, messages and max_tokens stay required.
+    const bare = await ask({ path: "/v1/messages", body: { model: "lc-main" } });
+    expect(bare.status).toBe(400);
+    expect(bare.json).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
   });
 
   it("refuses bad references: variables (400 naming them), unknown prompt, label or version (404 naming it)", async () => {

@@ -20,7 +20,10 @@ import { serveWeb } from "@/lib/gateway/web-adapter";
 import { closeProducerConnection, closeQueues } from "@/lib/queues";
 import { disconnectRedis } from "@/lib/redis";
 import { addModel, addRoute, addSimProvider, createTestTenant, type TestTenant } from "@/lib/testing/gateway";
+import { ctxFor } from "@/lib/testing/factories";
 import { validateAgainstOpenAISpec } from "@/lib/testing/openapi-spec";
+import type { CreatePromptVersionInput } from "@/lib/prompts/schema";
+import { createPrompt, createPromptVersion, movePromptLabel } from "@/lib/prompts/service";
 import { readSseEvents } from "@/lib/testing/sse";
 import { anthropic, eventually, postJson, startSim, type ErrorBody, type SimHandle } from "./harness";
 
@@ -72,6 +75,19 @@ beforeAll(async () => {
   await addRoute(db, t.tenantId, { alias: "chat", targets: [{ modelId: await m("w-p") }, { modelId: await m("claude-sonnet-4-5", anthropicId) }] });
   await addRoute(db, t.tenantId, { alias: "lonely", targets: [{ modelId: await m("w-lonely") }], staticFallback: { role: "assistant", content: "static from the web adapter" } });
   await addRoute(db, t.tenantId, { alias: "slow", targets: [{ modelId: await m("w-slow") }] });
+  // A stored prompt for the prompt-only /api/v1/messages request.
+  const owner = ctxFor({ id: t.tenantId, slug: t.slug }, "owner");
+  const prompt = await createPrompt(owner, { name: "web-support" });
+  const v1 = await createPromptVersion(owner, prompt.id, {
+    template: [
+      { role: "system", content: "You are the web adapter's support." },
+      { role: "user", content: "I am {{customer_name}}." },
+    ],
+    variables: { customer_name: { type: "string" } },
+    params: { max_tokens: 55 },
+    commitMessage: "v1",
+  } as CreatePromptVersionInput);
+  await movePromptLabel(owner, prompt.id, "production", { versionId: v1.id });
   server = createServer((req, res) => void viaWebAdapter(req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -101,6 +117,34 @@ describe("through /api/v1 (Web adapter)", () => {
     expect(response.headers.get("x-gatehouse-target")).toBe("sim-openai/w-p");
     expect(response.headers.get("x-gatehouse-attempts")).toBe("1");
     expect(response.headers.get("x-request-id")).toMatch(/^req_/);
+  });
+
+  it("/api/v1/messages with only a prompt reference (no messages, no max_tokens): rendered and answered in Anthropic's shape", async () => {
+    const res = await postJson(
+      `${base}/api/v1/messages`,
+      { model: "chat", prompt: { name: "web-support", label: "production", variables: { customer_name: "Ada-web" } } },
+      { "x-api-key": t.key, "anthropic-version": "2023-06-01" },
+    );
+    const body = (await res.json()) as { type: string; role: string; content: Array<{ type: string; text: string }> };
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body).toMatchObject({ type: "message", role: "assistant" });
+    expect(body.content[0]?.type).toBe("text");
+    expect(res.headers.get("x-gatehouse-prompt-version")).toBe("1");
+    const [sent] = sim.sim.requests({ model: "w-p" });
+    expect(sent?.body).toMatchObject({
+      max_tokens: 55,
+      messages: [
+        { role: "system", content: "You are the web adapter's support." },
+        { role: "user", content: "I am Ada-web." },
+      ],
+    });
+    expect(sent?.body).not.toHaveProperty("prompt");
+
+    // An unknown prompt: 404 in Anthropic's error shape, nothing upstream.
+    const missing = await postJson(`${base}/api/v1/messages`, { model: "chat", prompt: "no-such-prompt" }, { "x-api-key": t.key });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ type: "error", error: { type: "not_found_error" } });
+    expect(sim.sim.requests({ model: "w-p" })).toHaveLength(1);
   });
 
   it("chat stream: spec-valid chunks", async () => {

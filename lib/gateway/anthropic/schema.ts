@@ -118,6 +118,17 @@ export const MessagesRequest = z.looseObject({
 });
 export type MessagesRequest = z.infer<typeof MessagesRequest>;
 
+/**
+ * The Messages request of a call that names a stored prompt
+ * (lib/gateway/stages/prompt.ts): its own messages are optional, and so is
+ * `max_tokens` (the version's params may set it; else the provider's default).
+ */
+export const MessagesRequestWithPrompt = MessagesRequest.extend({
+  max_tokens: z.number().int().min(1).optional(),
+  messages: z.array(MessageParam).default([]),
+});
+export type MessagesRequestWithPrompt = z.infer<typeof MessagesRequestWithPrompt>;
+
 // ---------------------------------------------------------------- responses (lenient: read from upstream)
 
 export const AnthropicUsage = z.looseObject({

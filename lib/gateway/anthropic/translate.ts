@@ -1,7 +1,7 @@
 import { BadRequestError } from "@/lib/errors";
 import type { ChatCompletion, ChatCompletionRequest, ChatMessage, FinishReason, FunctionTool, TextPart, ToolChoice, UserContentPart } from "@/lib/gateway/openai/schema";
 import type { NormalisedUsage } from "@/lib/gateway/providers/types";
-import type { ContentBlockParam, MessagesRequest, ToolResultBlockParam } from "./schema";
+import type { ContentBlockParam, MessagesRequest, MessagesRequestWithPrompt, ToolResultBlockParam } from "./schema";
 
 /**
  * `/v1/messages` served by any provider: the Anthropic Messages request is
@@ -76,7 +76,7 @@ function toolResultContent(b: ToolResultBlockParam, path: string): string | Text
   return c.map((x, i) => (x.type === "text" ? textPart(x as { text: string; cache_control?: unknown }) : refuse(`${path}.content.${i}`, `a '${x.type}' block in a tool result`)));
 }
 
-function convertMessages(req: MessagesRequest): ChatMessage[] {
+function convertMessages(req: MessagesRequest | MessagesRequestWithPrompt): ChatMessage[] {
   const out: ChatMessage[] = [];
   if (req.system !== undefined) {
     if (typeof req.system === "string") {
@@ -142,12 +142,13 @@ function effortForBudget(budget: number): string {
 
 const EFFORTS: Readonly<Record<string, string>> = { low: "low", medium: "medium", high: "high", xhigh: "xhigh", max: "xhigh" };
 
-export function anthropicToOpenAI(req: MessagesRequest): ChatCompletionRequest {
+/** `max_tokens` may be absent only when the request names a stored prompt (its version's params may set it; stages/prompt.ts). */
+export function anthropicToOpenAI(req: MessagesRequest | MessagesRequestWithPrompt): ChatCompletionRequest {
   const out: ChatCompletionRequest = {
     model: req.model,
     messages: convertMessages(req),
-    max_completion_tokens: req.max_tokens,
   };
+  if (req.max_tokens !== undefined) out.max_completion_tokens = req.max_tokens;
   if (req.stop_sequences && req.stop_sequences.length > 0) out.stop = req.stop_sequences;
   if (req.temperature !== undefined) out.temperature = req.temperature;
   if (req.top_p !== undefined) out.top_p = req.top_p;

@@ -30,7 +30,9 @@ import { renderPrompt } from "@/lib/prompts/render";
  * The version's variables are validated (missing, wrongly typed or
  * undeclared: 400 naming `prompt.variables.<name>`), its template rendered,
  * and the messages merged by one rule: the rendered messages first, then the
- * caller's own `messages` (a request may send only the prompt). The version's
+ * caller's own `messages` (a request may send only the prompt, on
+ * `/v1/chat/completions` and `/v1/messages` alike; on `/v1/messages` the
+ * caller's `system` counts as the first of its own messages). The version's
  * default parameters (temperature, max_tokens, ...) fill what the caller did
  * not set (the caller's `model` always wins: it chose the route); its output
  * schema becomes `response_format` when the caller set none. The version used
@@ -165,9 +167,12 @@ export const prompt: Stage = async (ctx) => {
   delete (chat as Record<string, unknown>).prompt;
 
   const target = chat as Record<string, unknown>;
+  // max_tokens and max_completion_tokens are one limit: a caller who set either keeps it alone.
+  const callerLimit = isSet(target.max_tokens) || isSet(target.max_completion_tokens);
   for (const [k, v] of Object.entries(version.params)) {
     if (k === "model") continue;
-    if (target[k] === undefined || target[k] === null) target[k] = v;
+    if (callerLimit && (k === "max_tokens" || k === "max_completion_tokens")) continue;
+    if (!isSet(target[k])) target[k] = v;
   }
   if (version.outputSchema && typeof version.outputSchema === "object" && (chat.response_format === undefined || chat.response_format === null)) {
     chat.response_format = { type: "json_schema", json_schema: { name: schemaName(entry.name), schema: version.outputSchema as Record<string, unknown> } };
@@ -179,6 +184,8 @@ export const prompt: Stage = async (ctx) => {
     metadata: { ...(ctx.log?.metadata ?? {}), prompt: { name: entry.name, version: version.version, label, canary } },
   });
 };
+
+const isSet = (v: unknown) => v !== undefined && v !== null;
 
 /** OpenAI's json_schema name: letters, digits, `_` and `-`, at most 64. */
 function schemaName(promptName: string): string {

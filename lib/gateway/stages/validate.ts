@@ -1,5 +1,5 @@
 import { validationError } from "@/lib/errors";
-import { MessagesRequest } from "@/lib/gateway/anthropic/schema";
+import { MessagesRequest, MessagesRequestWithPrompt } from "@/lib/gateway/anthropic/schema";
 import { anthropicToOpenAI } from "@/lib/gateway/anthropic/translate";
 import { ChatCompletionRequest, EmbeddingsRequest, RequestMetadata } from "@/lib/gateway/openai/schema";
 import { parseCallerTimeoutMs } from "@/lib/gateway/reliability/deadline";
@@ -32,7 +32,8 @@ export const validateChat: Stage = (ctx) => {
  * context) is understood here too and carried over.
  */
 export const validateMessages: Stage = (ctx) => {
-  const parsed = MessagesRequest.safeParse(ctx.body);
+  // A request that names a stored prompt may send no messages (nor max_tokens) of its own (stages/prompt.ts).
+  const parsed = (referencesPrompt(ctx) ? MessagesRequestWithPrompt : MessagesRequest).safeParse(ctx.body);
   if (!parsed.success) throw validationError(parsed.error.issues);
   const req = parsed.data;
   const chat = anthropicToOpenAI(req);
