@@ -44,3 +44,45 @@ test("a developer edits a route's chain: add, validate, reorder, save, audited",
   await expect(targets.locator("tbody tr")).toHaveCount(2);
   await expect(targets.locator("tbody tr").nth(1)).toHaveAttribute("data-target", "sim-anthropic/sim-fallback");
 });
+
+/**
+ * Load-balanced group: the fallback joins the primary's position with
+ * weights 3:1; both tables show the group's split; the API stores equal
+ * positions. Then the chain is put back as it was.
+ */
+test("a developer puts two targets at one position: a weighted group, shown with its shares", async ({ page, adminApi }) => {
+  await signIn(page, demo.members.developer, /\/t\/acme\/overview$/);
+  await page.goto(`/t/${demo.tenants.acme}/routes`);
+  const route = page.getByRole("region", { name: `Route ${demo.routeAlias}` });
+  const targets = route.getByRole("table", { name: `Targets of ${demo.routeAlias}` });
+  await expect(targets.locator("tbody tr")).toHaveCount(2);
+
+  await route.getByRole("button", { name: `Edit route ${demo.routeAlias}` }).click();
+  const form = route.getByRole("form", { name: `Edit route ${demo.routeAlias}` });
+  await form.getByRole("spinbutton", { name: "Target 2 position" }).fill("0");
+  await form.getByRole("spinbutton", { name: "Target 1 weight among equals" }).fill("3");
+  await expect(form.getByRole("cell", { name: "Target 1 share of its group" })).toHaveText("75%");
+  await expect(form.getByRole("cell", { name: "Target 2 share of its group" })).toHaveText("25%");
+  await form.getByRole("button", { name: "Save route" }).click();
+  await expect(form).toHaveCount(0);
+  await expect(targets.locator('tr[data-target="sim-openai/sim-primary"]')).toContainText("group: 75% of traffic");
+  await expect(targets.locator('tr[data-target="sim-anthropic/sim-fallback"]')).toContainText("group: 25% of traffic");
+
+  const routes = await adminApi.get(`/api/admin/tenants/${demo.tenants.acme}/routes`);
+  const saved = ((await routes.json()) as { data: Array<{ alias: string; targets: Array<{ position: number; weight: number; model: { name: string } }> }> }).data.find(
+    (r) => r.alias === demo.routeAlias,
+  );
+  expect(saved?.targets.map((t) => [t.model.name, t.position, t.weight])).toEqual([
+    ["sim-primary", 0, 3],
+    ["sim-fallback", 0, 1],
+  ]);
+
+  // Put the chain back.
+  await route.getByRole("button", { name: `Edit route ${demo.routeAlias}` }).click();
+  await form.getByRole("spinbutton", { name: "Target 2 position" }).fill("1");
+  await form.getByRole("spinbutton", { name: "Target 1 weight among equals" }).fill("1");
+  await form.getByRole("button", { name: "Save route" }).click();
+  await expect(form).toHaveCount(0);
+  await expect(targets.locator('tr[data-target="sim-anthropic/sim-fallback"]')).toContainText("fallback");
+  await expect(targets.locator("tbody tr").nth(0)).not.toContainText("group:");
+});
