@@ -41,6 +41,8 @@ const FAULTS: Fault[] = [
   { name: "reset", knobs: { fault: "reset" }, status: 502, code: "upstream_error" },
   { name: "malformed", knobs: { fault: "malformed" }, status: 502, code: "upstream_error" },
   { name: "cut-before-first-byte", knobs: { fault: "cut", cutAfterChunks: 0 }, stream: true, status: 502, code: "upstream_error" },
+  { name: "stall-before-first-byte", knobs: { fault: "stall", cutAfterChunks: 0 }, stream: true, status: 504, code: "timeout" },
+  { name: "stream-error-before-first-byte", knobs: { fault: "stream-error", cutAfterChunks: 0 }, stream: true, status: 502, code: "upstream_error" },
 ];
 
 async function model(name: string): Promise<string> {
