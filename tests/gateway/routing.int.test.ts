@@ -84,6 +84,7 @@ beforeAll(async () => {
   await addRoute(db, t.tenantId, { alias: "cut", targets: [{ modelId: await model("cut-p") }, { modelId: await model("cut-f") }] });
   await addRoute(db, t.tenantId, { alias: "disconnect", targets: [{ modelId: await model("dc-p") }] });
   await addRoute(db, t.tenantId, { alias: "idem", targets: [{ modelId: await model("idem-p") }] });
+  await addRoute(db, t.tenantId, { alias: "caller-err", targets: [{ modelId: await model("ce-p"), maxRetries: 2 }, { modelId: await model("ce-f") }] });
   await addRoute(db, t.tenantId, {
     alias: "lb",
     targets: [
@@ -379,6 +380,28 @@ describe("Idempotency-Key", () => {
     sim.sim.reset();
     expect((await postJson(`${gw.url}/v1/chat/completions`, body("fails first"), headers(key))).status).toBe(200);
     expect(sim.sim.requests({ model: "idem-p" })).toHaveLength(1);
+  });
+});
+
+describe("provider errors that are the caller's or the target's", () => {
+  it("a provider's 400 comes back as it is: no retry, no fallback", async () => {
+    configure([{ model: "ce-p", fault: "400" }]);
+    const err = await askError("caller-err", false);
+    expect(err.status).toBe(400);
+    expect(sim.sim.requests({ model: "ce-p" })).toHaveLength(1);
+    expect(sim.sim.requests({ model: "ce-f" })).toHaveLength(0);
+    const row = await logRow(err.headers?.get("x-request-id") ?? null);
+    // 4xx without an answer is logged `blocked` (record/entry.ts), with the provider's attempt.
+    expect(row).toMatchObject({ status: "blocked", httpStatus: 400 });
+    expect(row.attempts).toHaveLength(1);
+    expect(row.attempts[0]).toMatchObject({ target: "sim-openai/ce-p", status: "error", errorClass: "bad_request" });
+  });
+
+  it("a provider's 401 (our key for it is wrong) is not retried there but falls back", async () => {
+    configure([{ model: "ce-p", fault: "401" }]);
+    const { response } = await ask("caller-err", false);
+    expect(response.headers.get("x-gatehouse-target")).toBe("sim-openai/ce-f");
+    expect(sim.sim.requests({ model: "ce-p" })).toHaveLength(1);
   });
 });
 
