@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
@@ -7,7 +7,8 @@ import { load as loadYaml } from "js-yaml";
 
 /**
  * Validates values against the official OpenAI OpenAPI description
- * (`../shared/specs/openai-openapi.yaml` beside the repo, or `GATEHOUSE_OPENAI_SPEC`).
+ * (`shared/specs/openai-openapi.yaml` beside the repo or one of its parent
+ * folders, or `GATEHOUSE_OPENAI_SPEC`).
  *
  *   expect(validateAgainstOpenAISpec("CreateChatCompletionResponse", body)).toEqual({ valid: true, errors: [] });
  *
@@ -24,8 +25,21 @@ import { load as loadYaml } from "js-yaml";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-export const OPENAI_SPEC_PATH =
-  process.env.GATEHOUSE_OPENAI_SPEC ?? path.resolve(repoRoot, "../shared/specs/openai-openapi.yaml");
+const SPEC_IN_SHARED = path.join("shared", "specs", "openai-openapi.yaml");
+
+/**
+ * `shared/specs/openai-openapi.yaml` beside the checkout, or beside one of its
+ * parent folders (a git worktree under `wt/<name>` shares the same file).
+ */
+function findSharedSpec(): string {
+  for (let dir = path.dirname(repoRoot); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, SPEC_IN_SHARED);
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return path.resolve(repoRoot, "..", SPEC_IN_SHARED);
+  }
+}
+
+export const OPENAI_SPEC_PATH = process.env.GATEHOUSE_OPENAI_SPEC ?? findSharedSpec();
 
 const SPEC_ID = "https://gatehouse.local/openai-openapi.json";
 
