@@ -179,11 +179,19 @@ async function embedOrNull(ctx: GatewayContext, tenantId: string, featureId: str
 
 /** A storable entry: a complete answer (every choice finished, nothing truncated), else null. */
 function toEntry(answer: CallAnswer): CachedAnswer | null {
-  const parsed = CachedAnswer.shape.completion.safeParse(answer.completion);
+  const parsed = CachedAnswer.shape.completion.safeParse(withLogprobs(answer.completion));
   if (!parsed.success) return null;
   const c = parsed.data;
   if ((c as { truncated?: unknown }).truncated || c.choices.length === 0 || c.choices.some((ch) => !ch.finish_reason)) return null;
   return { v: 1, storedAt: Date.now(), target: answer.target, costMicros: (answer.costMicros ?? 0n).toString(), usage: answer.usage, completion: c };
+}
+
+/** A completion rebuilt from stream chunks has no `logprobs` per choice: null, as OpenAI sends it. */
+function withLogprobs(completion: unknown): unknown {
+  if (!completion || typeof completion !== "object") return completion;
+  const c = completion as { choices?: unknown };
+  if (!Array.isArray(c.choices)) return completion;
+  return { ...c, choices: c.choices.map((ch: unknown) => (ch && typeof ch === "object" && !("logprobs" in ch) ? { ...ch, logprobs: null } : ch)) };
 }
 
 interface HitKind {
