@@ -15,8 +15,12 @@ import { newId } from "@/lib/ids";
  * (plus one GET for a semantic hit's answer).
  */
 
-/** Entries per semantic scope (stream MAXLEN ~, and the in-process index). */
-export const MAX_SCOPE_ENTRIES = 10_000;
+/**
+ * Entries per semantic scope (stream MAXLEN ~, and the in-process index): the
+ * exact scan is O(entries x dimensions) of CPU per lookup (README "Response
+ * cache": ~10x the cost at 10,000 entries), so a scope keeps its newest 2,000.
+ */
+export const MAX_SCOPE_ENTRIES = 2_000;
 /** Vectors held in process over all scopes (LRU scopes beyond it are dropped and rebuilt on demand). */
 export const MAX_PROCESS_VECTORS = 100_000;
 
@@ -66,9 +70,17 @@ export interface LookupResult {
 type StreamReply = Array<[Buffer, Buffer[]]>;
 
 export class ResponseCacheStore {
-  private readonly indexes = new ScopeIndexes(MAX_SCOPE_ENTRIES, MAX_PROCESS_VECTORS);
+  private readonly indexes: ScopeIndexes;
+  private readonly maxScopeEntries: number;
 
-  constructor(private readonly redis: Redis) {}
+  /** `maxScopeEntries`: the bench measures larger scopes; the gateway uses the default. */
+  constructor(
+    private readonly redis: Redis,
+    opts: { maxScopeEntries?: number } = {},
+  ) {
+    this.maxScopeEntries = opts.maxScopeEntries ?? MAX_SCOPE_ENTRIES;
+    this.indexes = new ScopeIndexes(this.maxScopeEntries, Math.max(MAX_PROCESS_VECTORS, this.maxScopeEntries));
+  }
 
   /** One round trip: the exact entry and the semantic scope's stream entries not yet in the process index. */
   async lookup(input: LookupInput): Promise<LookupResult> {
@@ -138,7 +150,7 @@ export class ResponseCacheStore {
     await this.redis
       .multi()
       .set(cacheRedisKeys.semanticAnswer(tenantId, id), JSON.stringify(answer), "EX", ttlSeconds)
-      .xadd(scopeKey, "MAXLEN", "~", String(MAX_SCOPE_ENTRIES), "*", "id", id, "e", String(expiresAt), "v", bytes)
+      .xadd(scopeKey, "MAXLEN", "~", String(this.maxScopeEntries), "*", "id", id, "e", String(expiresAt), "v", bytes)
       // The stream outlives its newest entry by nothing: an idle scope disappears with its last answer.
       .expire(scopeKey, ttlSeconds, "GT")
       .expire(scopeKey, ttlSeconds, "NX")
