@@ -49,20 +49,31 @@ function fmt(s: LatencySummary | null): string {
   return s ? `p50 ${s.p50Ms.toFixed(3)} ms  p90 ${s.p90Ms.toFixed(3)}  p99 ${s.p99Ms.toFixed(3)}  mean ${s.meanMs.toFixed(3)}` : "n/a";
 }
 
-async function sequential(origin: string, spec: RequestSpec, n: number): Promise<LatencySummary | null> {
-  const client = createClient(origin, 1);
+/**
+ * One request at a time, the specs taking turns (direct, hit, miss, direct, ...),
+ * so a busy machine slows all of them alike; also counts the rounds in which the
+ * hit answered before the miss.
+ */
+async function interleaved(specs: Array<{ origin: string; spec: RequestSpec }>, n: number): Promise<{ summaries: Array<LatencySummary | null>; hitBeforeMiss: number }> {
+  const clients = specs.map((s) => createClient(s.origin, 1));
   try {
-    for (let i = 0; i < WARMUP; i++) await send(client, spec);
-    const samples = new Samples();
+    for (let i = 0; i < WARMUP; i++) for (const [k, s] of specs.entries()) await send(clients[k] as ReturnType<typeof createClient>, s.spec);
+    const samples = specs.map(() => new Samples());
+    let hitBeforeMiss = 0;
     for (let i = 0; i < n; i++) {
-      const t0 = performance.now();
-      const status = await send(client, spec);
-      if (status !== 200) throw new Error(`${spec.path}: HTTP ${status}`);
-      samples.push(performance.now() - t0);
+      const took: number[] = [];
+      for (const [k, s] of specs.entries()) {
+        const t0 = performance.now();
+        const status = await send(clients[k] as ReturnType<typeof createClient>, s.spec);
+        if (status !== 200) throw new Error(`${s.spec.path}: HTTP ${status}`);
+        took.push(performance.now() - t0);
+        samples[k]?.push(took[k] ?? 0);
+      }
+      if ((took[1] ?? 0) < (took[2] ?? 0)) hitBeforeMiss++;
     }
-    return samples.summary();
+    return { summaries: samples.map((x) => x.summary()), hitBeforeMiss };
   } finally {
-    await client.close();
+    await Promise.all(clients.map((c) => c.close()));
   }
 }
 
@@ -105,14 +116,20 @@ async function exactBench(redisUrl: string): Promise<void> {
   await again.arrayBuffer();
   if (again.headers.get("x-gatehouse-cache") !== "hit") throw new Error(`expected a cache hit, got ${again.headers.get("x-gatehouse-cache")}`);
 
-  log(`\n## Exact cache: one request at a time, ${SEQUENTIAL} requests after ${WARMUP} warm-up`);
-  const d = await sequential(simulatorUrl, direct, SEQUENTIAL);
-  const h = await sequential(gatewayUrl, hit, SEQUENTIAL);
-  const m = await sequential(gatewayUrl, miss, SEQUENTIAL);
-  log(`direct simulator (0 ms)   ${fmt(d)}`);
-  log(`gateway, cache hit        ${fmt(h)}`);
-  log(`gateway, miss (no-cache)  ${fmt(m)}`);
-  if (h && m) log(`hit vs the gateway calling the simulator at 0 ms: ${h.p50Ms < m.p50Ms ? "FASTER" : "SLOWER"} at p50 (${(h.p50Ms - m.p50Ms).toFixed(3)} ms)`);
+  log(`\n## Exact cache: one request at a time, taking turns, ${SEQUENTIAL} rounds after ${WARMUP} warm-up`);
+  const { summaries, hitBeforeMiss } = await interleaved(
+    [
+      { origin: simulatorUrl, spec: direct },
+      { origin: gatewayUrl, spec: hit },
+      { origin: gatewayUrl, spec: miss },
+    ],
+    SEQUENTIAL,
+  );
+  const [d, h, m] = summaries;
+  log(`direct simulator (0 ms)   ${fmt(d ?? null)}`);
+  log(`gateway, cache hit        ${fmt(h ?? null)}`);
+  log(`gateway, miss (no-cache)  ${fmt(m ?? null)}`);
+  if (h && m) log(`hit vs the gateway calling the simulator at 0 ms: ${h.p50Ms < m.p50Ms ? "FASTER" : "SLOWER"} at p50 (${(h.p50Ms - m.p50Ms).toFixed(3)} ms); hit first in ${hitBeforeMiss}/${SEQUENTIAL} rounds`);
   if (h && d) log(`hit vs the simulator alone:                   ${h.p50Ms < d.p50Ms ? "FASTER" : "SLOWER"} at p50 (${(h.p50Ms - d.p50Ms).toFixed(3)} ms)`);
   log(`\n## Closed loop, 8 connections, 5 s`);
   log(`direct simulator (0 ms)   ${await throughput(simulatorUrl, direct)} req/s`);

@@ -19,6 +19,8 @@ import { anthropic, eventually, openai, postJson, problemLines, startGateway, st
 let db: Db;
 let sim: SimHandle;
 let gw: GatewayHandle;
+/** A second gateway process: what one instance stored, another serves. */
+let gw2: GatewayHandle;
 let worker: Child;
 
 const CHAT_MODEL = "cache-chat";
@@ -74,14 +76,20 @@ function chat(content: string, extra: Record<string, unknown> = {}): Record<stri
   return { model: "cached", messages: [{ role: "user", content }], ...extra };
 }
 
-async function send(key: string, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Response> {
-  return postJson(`${gw.url}/v1/chat/completions`, body, { authorization: `Bearer ${key}`, ...headers });
+async function send(key: string, body: Record<string, unknown>, headers: Record<string, string> = {}, via: GatewayHandle = gw): Promise<Response> {
+  return postJson(`${via.url}/v1/chat/completions`, body, { authorization: `Bearer ${key}`, ...headers });
 }
 
 /** Sends and returns the cache header, checking the upstream calls it took. */
-async function expectCache(key: string, body: Record<string, unknown>, status: "hit" | "miss" | "bypass", headers: Record<string, string> = {}): Promise<Response> {
+async function expectCache(
+  key: string,
+  body: Record<string, unknown>,
+  status: "hit" | "miss" | "bypass",
+  headers: Record<string, string> = {},
+  via: GatewayHandle = gw,
+): Promise<Response> {
   const before = upstreamChats();
-  const res = await send(key, body, headers);
+  const res = await send(key, body, headers, via);
   expect(res.status).toBe(200);
   expect(res.headers.get("x-gatehouse-cache")).toBe(status);
   expect(upstreamChats()).toBe(status === "hit" ? before : before + 1);
@@ -102,11 +110,13 @@ beforeAll(async () => {
   b = await cacheTenant("cache-b");
   worker = await startWorker();
   gw = await startGateway();
+  gw2 = await startGateway();
 });
 
 afterAll(async () => {
-  const problems = gw ? problemLines(gw.child) : [];
+  const problems = [...(gw ? problemLines(gw.child) : []), ...(gw2 ? problemLines(gw2.child) : [])];
   gw?.child.kill();
+  gw2?.child.kill();
   worker?.kill();
   await sim?.sim.close();
   await db?.$disconnect();
@@ -314,5 +324,22 @@ describe("semantic cache", () => {
     await expectCache(a.semanticKey, chat(`${q}?`), "hit");
     await expectCache(b.semanticKey, chat(q), "miss");
     await expectCache(b.semanticKey, chat(`${q}?`), "hit");
+  });
+});
+
+describe("across gateway instances", () => {
+  it("serves on one instance what another stored, exact and semantic", async () => {
+    const body = chat(fresh("Where is the nearest store?"));
+    await expectCache(a.exactKey, body, "miss", {}, gw);
+    await expectCache(a.exactKey, body, "hit", {}, gw2);
+
+    const q = `Do you ship to Iceland ${++seq}w${Date.now()}`;
+    await expectCache(a.semanticKey, chat(q), "miss", {}, gw);
+    // gw2 has never seen this scope: it reads it from Redis.
+    await expectCache(a.semanticKey, chat(`${q}?`), "hit", {}, gw2);
+    // ...and keeps up with entries gw adds later.
+    const q2 = `Do you ship to Greenland ${++seq}w${Date.now()}`;
+    await expectCache(a.semanticKey, chat(q2), "miss", {}, gw);
+    await expectCache(a.semanticKey, chat(`${q2}!`), "hit", {}, gw2);
   });
 });

@@ -136,7 +136,7 @@ export const cache: Stage = async (ctx) => {
     if (found === null) log("warn", "cache.unavailable", { action: "request goes on uncached" });
     if (found?.exact && fresh(found.exact, cc)) return serveHit(ctx, state, chat, found.exact, { kind: "exact" });
     if (semantic && found) {
-      vector = await embedOrNull(ctx, auth.tenantId, state.featureId, semantic.route, semantic.text);
+      vector = await embedOrNull(ctx.req.signal, auth.tenantId, state.featureId, semantic.route, semantic.text);
       const near = vector ? store().nearest(auth.tenantId, semantic.scopeDigest, Float32Array.from(vector), cfg.semantic.threshold) : null;
       if (near) {
         const answer = await bounded(store().semanticAnswer(auth.tenantId, semantic.scopeDigest, near.id), REDIS_BUDGET_MS, null);
@@ -159,7 +159,7 @@ export const cache: Stage = async (ctx) => {
     if (semantic && wantsVector) {
       const known = vector;
       writes.push(
-        (known ? Promise.resolve(known) : embedOrNull(ctx, tenantId, featureId, semantic.route, semantic.text)).then((v) =>
+        (known ? Promise.resolve(known) : embedOrNull(undefined, tenantId, featureId, semantic.route, semantic.text)).then((v) =>
           v ? store().storeSemantic(tenantId, semantic.scopeDigest, v, entry, semanticTtl) : undefined,
         ),
       );
@@ -168,9 +168,10 @@ export const cache: Stage = async (ctx) => {
   };
 };
 
-async function embedOrNull(ctx: GatewayContext, tenantId: string, featureId: string | null, route: string, text: string): Promise<number[] | null> {
+/** `signal`: the client's, for the lookup; none when storing (the answer may be out already and the client gone). */
+async function embedOrNull(signal: AbortSignal | undefined, tenantId: string, featureId: string | null, route: string, text: string): Promise<number[] | null> {
   try {
-    return await embedText({ tenantId, featureId, route, signal: ctx.req.signal }, text);
+    return await embedText({ tenantId, featureId, route, signal }, text);
   } catch (err) {
     log("warn", "cache.embedding_failed", { route, err });
     return null;
