@@ -28,6 +28,20 @@ describe("ScopeIndex", () => {
     expect(index.size).toBeLessThanOrEqual(10);
     expect(index.nearest(v(1, 24), 0.999)?.id).toBe("e24");
   });
+
+  it("agrees with a plain dot product for any dimension (unrolled loop and its tail)", () => {
+    for (const dims of [4, 9, 1536]) {
+      const index = new ScopeIndex(100);
+      const vectors = Array.from({ length: 50 }, (_, i) => unitize(Array.from({ length: dims }, (_, j) => Math.sin(i * 31 + j * 7))));
+      vectors.forEach((vector, i) => index.add({ id: `v${i}`, expiresAt: Date.now() + 60_000, vector }));
+      const q = unitize(Array.from({ length: dims }, (_, j) => Math.cos(j * 3)));
+      const sims = vectors.map((vec) => vec.reduce((s, x, j) => s + x * (q[j] ?? 0), 0));
+      const best = sims.indexOf(Math.max(...sims));
+      const found = index.nearest(q, -1);
+      expect(found?.id).toBe(`v${best}`);
+      expect(found?.similarity).toBeCloseTo(sims[best] ?? 0, 4);
+    }
+  });
 });
 
 describe("ScopeIndexes", () => {

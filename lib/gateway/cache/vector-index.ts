@@ -97,8 +97,20 @@ export class ScopeIndex {
         expired = true;
         continue;
       }
-      let dot = 0;
-      for (let j = 0; j < d; j++) dot += (data[off + j] as number) * (query[j] as number);
+      // Four accumulators: about 1.5-2x the speed of one on V8 (bench/cache.ts).
+      let a = 0;
+      let b = 0;
+      let c = 0;
+      let e = 0;
+      let j = 0;
+      for (; j + 3 < d; j += 4) {
+        a += (data[off + j] as number) * (query[j] as number);
+        b += (data[off + j + 1] as number) * (query[j + 1] as number);
+        c += (data[off + j + 2] as number) * (query[j + 2] as number);
+        e += (data[off + j + 3] as number) * (query[j + 3] as number);
+      }
+      for (; j < d; j++) a += (data[off + j] as number) * (query[j] as number);
+      const dot = a + b + c + e;
       if (dot >= bestSim) {
         bestSim = dot;
         best = i;

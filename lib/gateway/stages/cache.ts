@@ -129,6 +129,8 @@ export const cache: Stage = async (ctx) => {
   const turn = embeddingRoute ? lastUserText(chat.messages) : null;
   const scopeDigest = embeddingRoute && turn !== null ? semanticScopeDigest(scope, chat, embeddingRoute) : null;
   const semantic = embeddingRoute && turn !== null && scopeDigest ? { route: embeddingRoute, text: normaliseTurn(turn), scopeDigest } : null;
+  // Semantic only, and the last message is not a text user turn: nothing to look up or store.
+  if (!exact && !semantic) return setStatus(ctx, "bypass");
 
   let vector: number[] | null = null;
   if (!cc.noCache) {
