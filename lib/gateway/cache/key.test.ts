@@ -14,7 +14,7 @@ import {
   type KeyScope,
 } from "./key";
 
-const scope: KeyScope = { tenantId: "ten_a", route: "support", targets: ["sim/gpt"], promptVersionId: null, guardPolicyVersion: 0 };
+const scope: KeyScope = { tenantId: "ten_a", route: "support", targets: ["sim/gpt"], promptVersionId: null, guardPolicy: "0" };
 const req = (extra: Partial<ChatCompletionRequest> = {}): ChatCompletionRequest => ({
   model: "support",
   messages: [{ role: "user", content: "hello" }],
@@ -54,7 +54,7 @@ describe("exactDigest", () => {
     ];
     const seen = new Set([base]);
     for (const v of variants) seen.add(exactDigest(scope, req(v)));
-    for (const s of [{ tenantId: "ten_b" }, { route: "other" }, { targets: ["sim/other"] }, { promptVersionId: "pmv_1" }, { guardPolicyVersion: 3 }]) {
+    for (const s of [{ tenantId: "ten_b" }, { route: "other" }, { targets: ["sim/other"] }, { promptVersionId: "pmv_1" }, { guardPolicy: "gpl_1@3" }]) {
       seen.add(exactDigest({ ...scope, ...s }, req()));
     }
     expect(seen.size).toBe(1 + variants.length + 5);

@@ -9,7 +9,7 @@ import type { ChatCompletionRequest, ChatMessage } from "@/lib/gateway/openai/sc
  *   - the resolved route: the name the caller used and the chain's targets
  *     (`provider/model` in order), so editing a route's models changes the key;
  *   - the prompt version id when a stored prompt was resolved (stage 4);
- *   - the guard policy version (stage 5/10);
+ *   - the guard policy in force, as `<policy id>@<version>` (stage 5/10);
  *   - every request field that can change the answer: all fields of the chat
  *     request as it goes upstream (messages after context insertion and
  *     redaction, tools, tool_choice, response_format, temperature, top_p,
@@ -68,7 +68,8 @@ export interface KeyScope {
   /** `provider/model` of the route's targets, in chain order. */
   targets: readonly string[];
   promptVersionId: string | null;
-  guardPolicyVersion: number;
+  /** The effective guard policy, `<id>@<version>` (stages/cache.ts guardPolicyKey). */
+  guardPolicy: string;
 }
 
 /** JSON with object keys sorted at every level; undefined fields dropped (as JSON.stringify does). */
@@ -100,7 +101,7 @@ export function answerFields(chat: ChatCompletionRequest, omit: ReadonlySet<stri
 }
 
 function scopeParts(scope: KeyScope): Record<string, unknown> {
-  return { t: scope.tenantId, r: scope.route, tg: scope.targets, pv: scope.promptVersionId, gv: scope.guardPolicyVersion };
+  return { t: scope.tenantId, r: scope.route, tg: scope.targets, pv: scope.promptVersionId, gv: scope.guardPolicy };
 }
 
 /** Digest of the exact-cache key (the Redis key adds the tenant as prefix: cacheRedisKeys). */

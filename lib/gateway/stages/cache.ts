@@ -40,7 +40,7 @@ import { getRedis } from "@/lib/redis";
  * - Semantic (feature `cache.semantic.enabled` + `embeddingRoute`): on an
  *   exact miss, the normalised last user turn is embedded through the
  *   embedding route and its nearest neighbour in the scope (same tenant,
- *   route, prompt version, guard version, parameters and earlier turns) is
+ *   route, prompt version, guard policy, parameters and earlier turns) is
  *   served when its cosine similarity is >= `threshold`.
  * - Every chat response says `x-gatehouse-cache: hit|miss|bypass` (bypass:
  *   caching off for the request, or `no-cache`/`no-store`); the request log
@@ -70,13 +70,21 @@ export function cacheConfigOf(feature: FeatureEntry | undefined): CacheConfig {
   return cfg;
 }
 
+/** What the guards work's snapshot offers (issue 5, wt-guards: ConfigSnapshot.guardPolicyFor); absent before it is merged. */
+interface GuardPolicySource {
+  guardPolicyFor?(tenantId: string, featureId: string | null): { id: string | null; version: number };
+}
+
 /**
- * The guard policy version that is part of the key. The snapshot does not
- * carry guard policies yet (issue 5's guards work adds them): until it does,
- * every policy is version 0 here. The one place to change when it lands.
+ * The guard policy part of the key: `<policy id>@<version>` of the request's
+ * effective policy (the feature's, else the tenant's, else the built-in
+ * default), so two features with different policies, or a policy edit, never
+ * share answers. Read from the snapshot when it carries guard policies; until
+ * then (this branch) the constant "0". The one place to change.
  */
-export function guardPolicyVersion(_snapshot: ConfigSnapshot, _tenantId: string, _featureId: string | null): number {
-  return 0;
+export function guardPolicyKey(snapshot: ConfigSnapshot, tenantId: string, featureId: string | null): string {
+  const policy = (snapshot as unknown as GuardPolicySource).guardPolicyFor?.(tenantId, featureId);
+  return policy ? `${policy.id ?? "default"}@${policy.version}` : "0";
 }
 
 /**
@@ -123,7 +131,7 @@ export const cache: Stage = async (ctx) => {
     route: plan.name,
     targets: plan.targets.map((t) => t.label),
     promptVersionId: ctx.log?.promptVersionId ?? null,
-    guardPolicyVersion: guardPolicyVersion(snapshot, auth.tenantId, state.featureId),
+    guardPolicy: guardPolicyKey(snapshot, auth.tenantId, state.featureId),
   };
   const exact = exactOn ? exactDigest(scope, chat) : null;
   const turn = embeddingRoute ? lastUserText(chat.messages) : null;
