@@ -25,6 +25,8 @@ let worker: Child;
 
 const CHAT_MODEL = "cache-chat";
 const EMB_MODEL = "cache-emb";
+/** A model whose streams the simulator always cuts after the first chunk. */
+const CUT_MODEL = "cache-cut";
 const THRESHOLD = 0.9;
 
 interface CacheTenant extends TestTenant {
@@ -108,6 +110,9 @@ beforeAll(async () => {
   sim = await startSim();
   a = await cacheTenant("cache-a");
   b = await cacheTenant("cache-b");
+  const cutProvider = await addSimProvider(db, a.tenantId, { name: "sim-cut", kind: "openai", simUrl: sim.url });
+  await addRoute(db, a.tenantId, { alias: "cut", targets: [{ modelId: await addModel(db, a.tenantId, cutProvider, CUT_MODEL) }] });
+  sim.sim.configure({ match: { model: CUT_MODEL }, fault: "cut", cutAfterChunks: 1 });
   worker = await startWorker();
   gw = await startGateway();
   gw2 = await startGateway();
@@ -222,6 +227,18 @@ describe("exact cache", () => {
     expect(text(replayed)).toBe(text(first));
     const asJson = (await (await expectCache(a.exactKey, { ...streamed, stream: false }, "hit")).json()) as { choices: Array<{ message: { content: string } }> };
     expect(asJson.choices[0]?.message.content).toBe(text(first));
+  });
+
+  it("does not store a stream that was cut", async () => {
+    const body = { model: "cut", stream: true, messages: [{ role: "user", content: fresh("Tell me a long story.") }] };
+    for (const round of [1, 2]) {
+      const before = sim.sim.requests({ model: CUT_MODEL }).length;
+      const res = await send(a.exactKey, body);
+      expect(res.headers.get("x-gatehouse-cache")).toBe("miss");
+      const events = await readSseEvents(res);
+      expect(events.at(-1)?.data).not.toBe("[DONE]");
+      expect(sim.sim.requests({ model: CUT_MODEL }).length, `round ${round}`).toBe(before + 1);
+    }
   });
 
   it("answers /v1/messages hits in Anthropic's format", async () => {
