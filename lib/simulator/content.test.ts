@@ -180,4 +180,16 @@ describe("unitVector", () => {
     const buf = Buffer.from(vectorToBase64(v), "base64");
     expect(Array.from({ length: 64 }, (_, i) => buf.readFloatLE(i * 4))).toEqual(v);
   });
+
+  it("embeds similar texts close together and unrelated ones far apart", () => {
+    const cos = (a: string, b: string) => {
+      const x = unitVector(a, 1536, "text-embedding-3-small");
+      const y = unitVector(b, 1536, "text-embedding-3-small");
+      return x.reduce((s, xi, i) => s + xi * (y[i] ?? 0), 0);
+    };
+    expect(cos("What is your refund policy?", "what is your refund policy")).toBeGreaterThan(0.9);
+    expect(cos("What is your refund policy?", "How do I reset my password?")).toBeLessThan(0.3);
+    expect(cos("What is your refund policy?", "What is your refund policy?")).toBeCloseTo(1, 5);
+    expect(unitVector("", 8, "m").some((x) => x !== 0)).toBe(true);
+  });
 });

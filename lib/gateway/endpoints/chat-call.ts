@@ -6,7 +6,7 @@ import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from 
 import { getProviderAdapter } from "@/lib/gateway/providers/registry";
 import { primeChatStream } from "@/lib/gateway/providers/stream";
 import { ProviderError, type ChatStream, type NormalisedUsage } from "@/lib/gateway/providers/types";
-import { ZERO_USAGE } from "@/lib/gateway/providers/usage";
+import { usageToOpenAI, ZERO_USAGE } from "@/lib/gateway/providers/usage";
 import { noteLog } from "@/lib/gateway/record";
 import { abortKindOf } from "@/lib/gateway/reliability/deadline";
 import { ChunkAccumulator } from "@/lib/gateway/respond/accumulate";
@@ -133,6 +133,7 @@ export async function completeChat(ctx: GatewayContext): Promise<ChatOutcome> {
   noteUsage(ctx, usage, cost);
   noteLog(ctx, { servedBy: result.target.label });
   const completion = await outputGuards(ctx, response);
+  state.onAnswer?.({ completion, usage, costMicros: cost, target: result.target.label }); // stage 7: the cache stores a miss's answer
   return {
     kind: "answer",
     completion,
@@ -230,6 +231,7 @@ function trackStream(ctx: GatewayContext, state: CallState, t: Tracked): AsyncIt
       noteUsage(ctx, usage, cost);
       noteLog(ctx, { response: answerForLog(acc) });
       state.streamOutcome = "ok";
+      state.onAnswer?.({ completion: { ...acc.toAnswer(), usage: usageToOpenAI(usage) }, usage, costMicros: cost, target: t.target.label }); // stage 7
     } catch (e) {
       const kind = abortKindOf(t.handoff.signal);
       if (kind === "client_disconnected" || finished) throw e;

@@ -1,5 +1,6 @@
 import { GatehouseError } from "@/lib/errors";
 import type { ChatCompletionRequest, EmbeddingsRequest } from "@/lib/gateway/openai/schema";
+import type { NormalisedUsage } from "@/lib/gateway/providers/types";
 import type { RoutePlan } from "@/lib/gateway/route/plan";
 import type { GatewayContext } from "@/lib/gateway/types";
 import type { ContextDoc } from "@/lib/queues/request-log";
@@ -29,6 +30,23 @@ export interface CallState {
   plan?: RoutePlan;
   /** Streams: how the stream ended, for the idempotency store (only a clean end is stored). */
   streamOutcome?: "ok" | "error";
+  /**
+   * Set by the cache stage (7) on a miss it may store: called once with the
+   * upstream's answer when the call succeeded (a stream: when it ended
+   * cleanly). Never for a static answer or a failure.
+   */
+  onAnswer?: (answer: CallAnswer) => void;
+}
+
+/** A model call's answer as the cache captures it. */
+export interface CallAnswer {
+  /** The completion (a stream: rebuilt from its chunks, plus usage); checked by the cache before it is stored. */
+  completion: unknown;
+  usage: NormalisedUsage;
+  /** What the call cost; null when the model has no price. */
+  costMicros: bigint | null;
+  /** `provider/model` that answered. */
+  target: string;
 }
 
 export type WireFormat = "openai" | "anthropic";
