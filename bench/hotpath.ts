@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const redis = await prepareRedis(false);
   const databaseUrl = benchDatabaseUrl();
   await prepareDatabase(databaseUrl);
-  const simulator = spawnTs("simulator", "scripts/simulator.ts", ["--port", "0", "--latency-ms", "0"], {
+  const simulator = spawnTs("simulator", "scripts/simulator.ts", ["--port", "0", "--latency-ms", "0", "--fixed-answers"], {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: "production",

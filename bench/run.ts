@@ -162,7 +162,8 @@ async function buildWorld(opts: Options, profileDir: string): Promise<World> {
   const { migrations } = await prepareDatabase(databaseUrl);
   log(`database: ${new URL(databaseUrl).pathname.slice(1)} (dropped, recreated, ${migrations} migrations)`);
 
-  const simulator = spawnTs("simulator", "scripts/simulator.ts", ["--port", "0", "--latency-ms", "0"], {
+  // --fixed-answers: the same answer bytes for the same request, nothing recorded (the simulator's CPU is the same for direct and gateway).
+  const simulator = spawnTs("simulator", "scripts/simulator.ts", ["--port", "0", "--latency-ms", "0", "--fixed-answers"], {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: "production",
