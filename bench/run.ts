@@ -62,7 +62,8 @@ const USAGE = `usage: npm run bench -- [--quick] [--endpoint chat|models] [--pri
   --private-redis  run a private redis-server instead of db ${process.env.GATEHOUSE_BENCH_REDIS_DB ?? "13"} of the shared one
                    (then INFO commandstats counts only the bench's own traffic)
   --profile        run the gateway under node --cpu-prof and print where its CPU went (adds a few % of overhead)
-  --tsx            run the gateway as server.ts under tsx (npm start) instead of the bundle (npm run start:gateway)
+  --tsx            run the gateway as server.ts under tsx (npm start) instead of the bundle (npm run start:gateway);
+                   with --profile, attributes CPU to lib/ source files (the bundle is one file, dist/server.mjs)
   --latencies      upstream latencies in ms (default 0,50)
   --rates          open-loop arrival rates in req/s (default 200,1000)`;
 
