@@ -55,6 +55,7 @@ export default [
       ".next/**",
       "node_modules/**",
       "var/**",
+      "dist/**",
       "test-results/**",
       "playwright-report/**",
       "bench/results/**",

@@ -11,6 +11,11 @@
 // fails loudly instead of silently running it through Next at ~10x the CPU.
 //
 // `npm start` (NODE_ENV=production) and `npm run dev` (tsx watch, Next in dev mode).
+// A data-plane-only instance runs the bundle instead: `npm run build:gateway`
+// (esbuild: this file and lib/ as one ES module, packages left to node_modules)
+// then `npm run start:gateway` (GATEHOUSE_ROLE=gateway node dist/server.mjs):
+// the same code without tsx's loader thread (~60 MB of RSS) and its
+// per-closure `__name` calls.
 import { config as loadDotenv } from "dotenv";
 
 // Before anything reads process.env (several modules do at import time).
@@ -18,6 +23,15 @@ loadDotenv({ path: process.env.DOTENV_CONFIG_PATH ?? ".env", quiet: true });
 
 const { getEnvOrExit } = await import("@/lib/env");
 const env = getEnvOrExit();
+
+if (env.GATEHOUSE_ROLE === "gateway") {
+  // Before Prisma compiles its query compiler (WebAssembly, at the snapshot's
+  // first load): baseline code only. The gateway runs it only to load the
+  // config snapshot, never per request, and V8's optimising tier for that
+  // module alone took ~60 MB of RSS (issue 3, "Speed": RSS under 300 MB).
+  const v8 = await import("node:v8");
+  v8.setFlagsFromString("--liftoff-only");
+}
 
 const { createServer } = await import("node:http");
 const path = await import("node:path");
@@ -115,7 +129,9 @@ server.requestTimeout = Math.max(300_000, server.headersTimeout + 1_000);
 
 if (role !== "gateway") {
   const { default: next } = await import("next");
-  const dir = path.dirname(fileURLToPath(import.meta.url));
+  // The repository root: this file's directory, or its parent when run as the bundle (dist/server.mjs).
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const dir = path.basename(here) === "dist" ? path.dirname(here) : here;
   const app = next({ dev, dir, hostname: env.HOST, port: env.PORT, httpServer: server });
   await app.prepare();
   nextApp = app;

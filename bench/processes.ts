@@ -8,7 +8,7 @@
  * terminal reaches only the bench, which then stops its children in order
  * (SIGTERM: the gateway flushes its request log; SIGKILL after a timeout).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -42,6 +42,21 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 /** A TypeScript entry point of the repo run with tsx (`node [...nodeArgs] --import tsx <entry> ...args`), as one process. */
 export function spawnTs(name: string, entry: string, args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Proc {
   return spawnProc(name, process.execPath, [...nodeArgs, "--import", "tsx", entry, ...args], env);
+}
+
+/**
+ * The gateway as deployed for the data plane (`npm run start:gateway`): the
+ * esbuild bundle dist/server.mjs, built now (`npm run build:gateway`) so it
+ * is the code of this checkout. `tsx: true` runs server.ts under tsx instead.
+ */
+export async function spawnGateway(env: NodeJS.ProcessEnv, nodeArgs: string[], opts: { tsx: boolean }): Promise<Proc> {
+  if (opts.tsx) return spawnTs("gateway", "server.ts", [], env, nodeArgs);
+  await new Promise<void>((resolve, reject) => {
+    execFile("npm", ["run", "--silent", "build:gateway"], { cwd: REPO_ROOT }, (err, _stdout, stderr) =>
+      err ? reject(new Error(`npm run build:gateway failed: ${stderr || err.message}`)) : resolve(),
+    );
+  });
+  return spawnProc("gateway", process.execPath, [...nodeArgs, "dist/server.mjs"], env);
 }
 
 export function spawnProc(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): Proc {

@@ -29,7 +29,7 @@ import { z } from "zod";
 import { requestLogQueue } from "@/lib/queues/request-log";
 import { closedLoop, createClient, openLoop, send, streamFirstByte, type LoadResult, type RequestSpec } from "./load";
 import { cpuTimeMs, localPortsOf, machineCpuMs, memoryOf, RssSampler, socketCounters, socketDelta, type SocketCounters } from "./procfs";
-import { onCleanup, REPO_ROOT, spawnTs, stopEverything, type Proc } from "./processes";
+import { onCleanup, REPO_ROOT, spawnGateway, spawnTs, stopEverything, type Proc } from "./processes";
 import { profileLines, summariseProfile, type ProfileSummary } from "./profile";
 import { commandCalls, diffCalls, monitorAttribution, perRequest, totalCalls } from "./redis-stats";
 import { machine, table, verdictLines, verdicts, writeReport, type BenchReport, type PhaseRecord, type StreamRecord, type TargetName } from "./report";
@@ -48,12 +48,13 @@ const Options = z.object({
   endpoint: z.enum(["auto", "chat", "models"]),
   privateRedis: z.boolean(),
   profile: z.boolean(),
+  tsx: z.boolean(),
   latencies: List,
   rates: List.pipe(z.array(z.number().int().min(1))),
 });
 type Options = z.infer<typeof Options>;
 
-const USAGE = `usage: npm run bench -- [--quick] [--endpoint chat|models] [--private-redis] [--profile] [--latencies 0,50] [--rates 200,1000]
+const USAGE = `usage: npm run bench -- [--quick] [--endpoint chat|models] [--private-redis] [--profile] [--tsx] [--latencies 0,50] [--rates 200,1000]
 
   --quick          ~1 minute instead of ~5 (shorter phases, fewer steps)
   --endpoint       chat: POST /v1/chat/completions with the route alias (default when the gateway serves it);
@@ -61,6 +62,8 @@ const USAGE = `usage: npm run bench -- [--quick] [--endpoint chat|models] [--pri
   --private-redis  run a private redis-server instead of db ${process.env.GATEHOUSE_BENCH_REDIS_DB ?? "13"} of the shared one
                    (then INFO commandstats counts only the bench's own traffic)
   --profile        run the gateway under node --cpu-prof and print where its CPU went (adds a few % of overhead)
+  --tsx            run the gateway as server.ts under tsx (npm start) instead of the bundle (npm run start:gateway);
+                   with --profile, attributes CPU to lib/ source files (the bundle is one file, dist/server.mjs)
   --latencies      upstream latencies in ms (default 0,50)
   --rates          open-loop arrival rates in req/s (default 200,1000)`;
 
@@ -71,6 +74,7 @@ function options(): Options {
       endpoint: { type: "string", default: "auto" },
       "private-redis": { type: "boolean", default: false },
       profile: { type: "boolean", default: false },
+      tsx: { type: "boolean", default: false },
       latencies: { type: "string", default: "0,50" },
       rates: { type: "string", default: "200,1000" },
       help: { type: "boolean", short: "h", default: false },
@@ -85,6 +89,7 @@ function options(): Options {
     endpoint: values.endpoint,
     privateRedis: values["private-redis"],
     profile: values.profile,
+    tsx: values.tsx,
     latencies: values.latencies,
     rates: values.rates,
   });
@@ -158,7 +163,8 @@ async function buildWorld(opts: Options, profileDir: string): Promise<World> {
   const { migrations } = await prepareDatabase(databaseUrl);
   log(`database: ${new URL(databaseUrl).pathname.slice(1)} (dropped, recreated, ${migrations} migrations)`);
 
-  const simulator = spawnTs("simulator", "scripts/simulator.ts", ["--port", "0", "--latency-ms", "0"], {
+  // --fixed-answers: the same answer bytes for the same request, nothing recorded (the simulator's CPU is the same for direct and gateway).
+  const simulator = spawnTs("simulator", "scripts/simulator.ts", ["--port", "0", "--latency-ms", "0", "--fixed-answers"], {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: "production",
@@ -169,11 +175,11 @@ async function buildWorld(opts: Options, profileDir: string): Promise<World> {
   const seeded = await seed(databaseUrl, simulatorUrl);
   const env = childEnv(databaseUrl, redis.url);
   const profileArgs = opts.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-  const gateway = spawnTs("gateway", "server.ts", [], { ...env, GATEHOUSE_ROLE: "gateway" }, profileArgs);
+  const gateway = await spawnGateway({ ...env, GATEHOUSE_ROLE: "gateway" }, profileArgs, { tsx: opts.tsx });
   const worker = spawnTs("worker", "workers/index.ts", [], env);
   const gatewayUrl = (await gateway.waitFor(/Gatehouse listening on (http:\/\/\S+)/))[1] ?? "";
   await worker.waitFor(/Gatehouse worker running/);
-  log(`gateway: ${gatewayUrl} (pid ${gateway.pid}); worker pid ${worker.pid} (request log on)`);
+  log(`gateway: ${gatewayUrl} (pid ${gateway.pid}, ${opts.tsx ? "server.ts under tsx" : "dist/server.mjs"}); worker pid ${worker.pid} (request log on)`);
 
   const stats = new Redis(redis.url, { maxRetriesPerRequest: null });
   const queue = new Queue(requestLogQueue.name, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }) });

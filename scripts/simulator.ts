@@ -1,5 +1,5 @@
 /**
- * `npm run simulator [-- --port 4010 --host 127.0.0.1 --api-key KEY --latency-ms 0]`
+ * `npm run simulator [-- --port 4010 --host 127.0.0.1 --api-key KEY --latency-ms 0 --fixed-answers]`
  *
  * Starts the provider simulator (OpenAI, Azure OpenAI, Anthropic, Gemini wire
  * formats) and prints its URL. Environment: SIMULATOR_PORT (default 4010),
@@ -15,6 +15,7 @@ const Settings = z.object({
   host: z.string().min(1).default("127.0.0.1"),
   apiKey: z.string().min(1).optional(),
   latencyMs: z.coerce.number().int().min(0).optional(),
+  fixedAnswers: z.boolean(),
 });
 
 function settings() {
@@ -24,11 +25,13 @@ function settings() {
       host: { type: "string" },
       "api-key": { type: "string" },
       "latency-ms": { type: "string" },
+      "fixed-answers": { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) {
-    console.log("usage: npm run simulator -- [--port 4010] [--host 127.0.0.1] [--api-key KEY] [--latency-ms N]");
+    console.log("usage: npm run simulator -- [--port 4010] [--host 127.0.0.1] [--api-key KEY] [--latency-ms N] [--fixed-answers]");
+    console.log("  --fixed-answers  benchmarks: identical requests get the same answer bytes, nothing is recorded (lib/simulator/server.ts)");
     process.exit(0);
   }
   const empty = (v: string | undefined) => (v === "" ? undefined : v);
@@ -37,6 +40,7 @@ function settings() {
     host: values.host ?? empty(process.env.SIMULATOR_HOST),
     apiKey: values["api-key"] ?? empty(process.env.SIMULATOR_API_KEY),
     latencyMs: values["latency-ms"] ?? empty(process.env.SIMULATOR_LATENCY_MS),
+    fixedAnswers: values["fixed-answers"] === true,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -51,6 +55,7 @@ async function main(): Promise<void> {
   const sim = createSimulator({
     ...(s.apiKey === undefined ? {} : { apiKey: s.apiKey }),
     ...(s.latencyMs === undefined ? {} : { config: { latencyMs: s.latencyMs } }),
+    fixedAnswers: s.fixedAnswers,
   });
   const { url } = await sim.listen(s.port, s.host);
   console.log(`simulator listening on ${url}`);

@@ -9,9 +9,9 @@ import { handleOfrep, isOfrepPath } from "@/lib/gateway/endpoints/ofrep";
 import { recordExchange, type RecordFacts } from "@/lib/gateway/record";
 import { resolveRequestId } from "@/lib/gateway/request-id";
 import { payloadTooLarge } from "@/lib/gateway/stages/parse";
-import { isStreamBody, type Endpoint, type GatewayAuth, type GatewayContext, type GatewayRequest, type GatewayResponse } from "@/lib/gateway/types";
+import { isStreamBody, logContextOf, type Endpoint, type GatewayAuth, type GatewayContext, type GatewayRequest, type GatewayResponse } from "@/lib/gateway/types";
 import { newId } from "@/lib/ids";
-import { log, logContext } from "@/lib/log";
+import { log } from "@/lib/log";
 
 /**
  * The data plane: one framework-free function from a plain request to a plain
@@ -95,35 +95,33 @@ export async function handle(req: GatewayRequest, opts: HandleOptions = {}): Pro
   const requestId = ids.requestId;
   const receivedAt = new Date();
   const startedAt = performance.now();
-  return logContext.run({ requestId }, async () => {
-    const maxBytes = getEnv().GATEHOUSE_MAX_BODY_BYTES;
-    if (req.body && req.body.length > maxBytes) return refuse(req, ids, payloadTooLarge(maxBytes), receivedAt, startedAt);
+  const maxBytes = getEnv().GATEHOUSE_MAX_BODY_BYTES;
+  if (req.body && req.body.length > maxBytes) return refuse(req, ids, payloadTooLarge(maxBytes), receivedAt, startedAt);
 
-    const match = matchEndpoint(req.method, req.path);
-    if (match.kind === "not_found") {
-      const err = new GatehouseError("not_found", `Unknown endpoint: ${req.method} ${req.path}`, { type: "invalid_request_error" });
-      return refuse(req, ids, err, receivedAt, startedAt);
-    }
-    if (match.kind === "method") {
-      const err = new GatehouseError("method_not_allowed", `Method ${req.method} is not allowed on ${req.path}`, {
-        type: "invalid_request_error",
-        headers: { allow: match.allow.join(", ") },
-      });
-      return refuse(req, ids, err, receivedAt, startedAt);
-    }
+  const match = matchEndpoint(req.method, req.path);
+  if (match.kind === "not_found") {
+    const err = new GatehouseError("not_found", `Unknown endpoint: ${req.method} ${req.path}`, { type: "invalid_request_error" });
+    return refuse(req, ids, err, receivedAt, startedAt);
+  }
+  if (match.kind === "method") {
+    const err = new GatehouseError("method_not_allowed", `Method ${req.method} is not allowed on ${req.path}`, {
+      type: "invalid_request_error",
+      headers: { allow: match.allow.join(", ") },
+    });
+    return refuse(req, ids, err, receivedAt, startedAt);
+  }
 
-    const ctx: GatewayContext = {
-      req,
-      requestId,
-      endpoint: match.endpoint.name,
-      receivedAt,
-      startedAt,
-      responseHeaders: idHeaders(ids),
-      ...(opts.auth ? { auth: opts.auth } : {}),
-    };
-    const response = await runStages(ctx, match.endpoint);
-    return record(ctx, ids, response);
-  });
+  const ctx: GatewayContext = {
+    req,
+    requestId,
+    endpoint: match.endpoint.name,
+    receivedAt,
+    startedAt,
+    responseHeaders: idHeaders(ids),
+    ...(opts.auth ? { auth: opts.auth } : {}),
+  };
+  const response = await runStages(ctx, match.endpoint);
+  return record(ctx, ids, response);
 }
 
 /**
@@ -190,7 +188,7 @@ async function runStages(ctx: GatewayContext, endpoint: Endpoint): Promise<Gatew
 /** The OpenAI-style error response for anything thrown; unknown errors never leak their message. */
 export function errorResponse(err: unknown, requestId: string): GatewayResponse {
   const e = toGatehouseError(err);
-  if (!e.expected) log("error", "gateway.error", { code: e.code, err: e.cause ?? e });
+  if (!e.expected) log("error", "gateway.error", { code: e.code, err: e.cause ?? e }, { requestId });
   return {
     status: e.status,
     headers: { ...e.headers, "x-request-id": requestId },
@@ -204,11 +202,12 @@ export function errorResponse(err: unknown, requestId: string): GatewayResponse 
  * when the stream ends). Later issues settle the budget and update circuits here.
  */
 function record(ctx: GatewayContext, ids: RequestIds, response: GatewayResponse): GatewayResponse {
-  log("debug", "gateway.request", {
-    endpoint: ctx.endpoint,
-    status: response.status,
-    latencyMs: Math.round(performance.now() - ctx.startedAt),
-  });
+  log(
+    "debug",
+    "gateway.request",
+    { endpoint: ctx.endpoint, status: response.status, latencyMs: Math.round(performance.now() - ctx.startedAt) },
+    logContextOf(ctx),
+  );
   return recordExchange(
     {
       ...factsOf(ctx.req, ids),

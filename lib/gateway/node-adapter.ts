@@ -109,7 +109,7 @@ export async function writeResponse(res: ServerResponse, response: GatewayRespon
     }
     out.end();
   } catch (err) {
-    if (!signal?.aborted) log("error", "gateway.stream_write_failed", { err });
+    if (!signal?.aborted) log("error", "gateway.stream_write_failed", { err }, { requestId: headers["x-request-id"] });
     res.destroy();
   } finally {
     // Let the producer release its upstream connection when we stopped early.

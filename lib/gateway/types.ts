@@ -1,4 +1,5 @@
 import type { RequestLogFields } from "@/lib/gateway/record/entry";
+import type { LogContext } from "@/lib/log";
 
 /**
  * The data plane's own request and response shapes. `lib/gateway` never sees a
@@ -80,4 +81,9 @@ export interface Endpoint {
   /** Exact path under the data plane, e.g. `/v1/models`. */
   path: string;
   stages: readonly Stage[];
+}
+
+/** The request's ids for a process-log line: `log(level, event, fields, logContextOf(ctx))`. */
+export function logContextOf(ctx: Pick<GatewayContext, "requestId" | "auth">): LogContext {
+  return ctx.auth ? { requestId: ctx.requestId, tenantId: ctx.auth.tenantId } : { requestId: ctx.requestId };
 }

@@ -59,6 +59,16 @@ export interface SimulatorOptions {
   maxRecorded?: number;
   /** Largest request body. Default 32 MiB. */
   bodyLimitBytes?: number;
+  /**
+   * Benchmarks only (`npm run simulator -- --fixed-answers`; bench/run.ts):
+   * a request identical to an earlier one (method, path, body; no `x-sim-*`
+   * knob headers) gets the earlier answer again, the same bytes (same ids),
+   * without generating it anew, and requests are not recorded
+   * (`GET /_sim/requests` stays empty). Authentication, latency, faults and
+   * streaming timing apply as usual. So the simulator takes less of a shared
+   * machine's CPU, the same for every client (direct or via the gateway).
+   */
+  fixedAnswers?: boolean;
 }
 
 export interface Simulator {
@@ -131,6 +141,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const promptCache = new PromptCache();
   const models = [...(options.models ?? DEFAULT_MODELS)];
   const bodyLimit = options.bodyLimitBytes ?? 32 * 1024 * 1024;
+  const fixed = options.fixedAnswers === true ? new FixedAnswers() : null;
   let seq = 0;
 
   async function admin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -141,6 +152,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       case "GET /_sim/config":
         return sendJson(res, 200, store.snapshot());
       case "DELETE /_sim/config":
+        fixed?.clear(); // answers may depend on the server-wide knobs
         return sendJson(res, 200, store.reset());
       case "POST /_sim/config": {
         let json: unknown;
@@ -154,6 +166,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
           const issue = parsed.error.issues[0];
           return sendJson(res, 400, { error: { message: `${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}` } });
         }
+        fixed?.clear();
         return sendJson(res, 200, store.set(parsed.data));
       }
       case "GET /_sim/requests": {
@@ -172,6 +185,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   }
 
   function reset(): void {
+    fixed?.clear();
     store.reset();
     recorder.clear();
     promptCache.clear();
@@ -209,19 +223,24 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       }
     }
     const facts = { params: found?.params ?? {}, body, url };
-    const entry = recorder.add({
-      seq: current,
-      at: new Date().toISOString(),
-      method,
-      path: url.pathname,
-      query: redactQuery(url.searchParams),
-      provider: found?.wire.provider ?? null,
-      model: found ? (found.route.model(facts) ?? null) : null,
-      stream: found ? found.route.stream(facts) : false,
-      headers: redactHeaders(req.headers),
-      body: bodyError === null ? (body ?? null) : text,
-      response: null,
-    });
+    const model = found ? (found.route.model(facts) ?? null) : null;
+    const stream = found ? found.route.stream(facts) : false;
+    // fixedAnswers: not recorded (no header redaction, no hashing of the key per request).
+    const entry: RecordedRequest = fixed
+      ? { seq: current, at: "", method, path: url.pathname, query: {}, provider: found?.wire.provider ?? null, model, stream, headers: {}, body: null, response: null }
+      : recorder.add({
+          seq: current,
+          at: new Date().toISOString(),
+          method,
+          path: url.pathname,
+          query: redactQuery(url.searchParams),
+          provider: found?.wire.provider ?? null,
+          model,
+          stream,
+          headers: redactHeaders(req.headers),
+          body: bodyError === null ? (body ?? null) : text,
+          response: null,
+        });
     const finish = (response: RecordedResponse) => {
       entry.response = response;
     };
@@ -243,7 +262,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       const requestFacts = { provider: found.wire.provider, path: url.pathname, model: entry.model ?? undefined };
       knobs = store.knobs(requestFacts, headerKnobs);
       const simReq: SimRequest = { seq: current, method, url, headers: req.headers, body, params: found.params, knobs, promptCache, models };
-      plan = found.route.handle(simReq);
+      const key = fixed && bodyError === null && !hasKnobHeaders(req.headers) ? `${method} ${url.pathname}${url.search}\n${text}` : null;
+      plan = (key !== null ? fixed?.get(key) : undefined) ?? found.route.handle(simReq);
+      if (key !== null) fixed?.set(key, plan);
       fault = store.fault(requestFacts, headerKnobs);
     } catch (e) {
       if (e instanceof SimHttpError) {
@@ -277,7 +298,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       );
     }
     const headers = { ...plan.headers, "x-sim-request-seq": String(current) };
-    if (plan.type === "json") return deliverJson(req, res, plan.status, plan.body, headers, fault, signal, finish);
+    if (plan.type === "json") return deliverJson(req, res, plan.status, plan.body, headers, fault, signal, finish, fixed);
     return deliverStream(req, res, plan, headers, knobs, fault, signal, finish);
   }
 
@@ -319,7 +340,10 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         server.closeAllConnections();
       });
     },
-    configure: (input) => store.set(input),
+    configure: (input) => {
+      fixed?.clear();
+      return store.set(input);
+    },
     config: () => store.snapshot(),
     requests: (filter) => recorder.list(filter),
     reset,
@@ -335,8 +359,9 @@ async function deliverJson(
   fault: Fault | null,
   signal: AbortSignal,
   finish: (r: RecordedResponse) => void,
+  fixed: FixedAnswers | null = null,
 ): Promise<void> {
-  const text = JSON.stringify(body);
+  const text = fixed?.text(body) ?? JSON.stringify(body);
   if (fault === "malformed") {
     finish({ status: 200, fault, outcome: "completed" });
     return sendRaw(res, 200, text.slice(0, Math.max(1, Math.floor(text.length / 2))), headers);
@@ -354,7 +379,41 @@ async function deliverJson(
     return finish({ status, fault, outcome: "aborted" });
   }
   finish({ status, fault, outcome: "completed" });
-  return sendJson(res, status, body, headers);
+  return sendRaw(res, status, text, headers);
+}
+
+/** `fixedAnswers`: the plan of each distinct request, and the JSON text of each answer (bounded: a benchmark sends a few distinct bodies). */
+class FixedAnswers {
+  private readonly plans = new Map<string, Plan>();
+  private readonly texts = new WeakMap<object, string>();
+
+  get(key: string): Plan | undefined {
+    return this.plans.get(key);
+  }
+
+  clear(): void {
+    this.plans.clear();
+  }
+
+  set(key: string, plan: Plan): void {
+    if (this.plans.size >= 1_000) this.plans.clear();
+    this.plans.set(key, plan);
+  }
+
+  text(body: unknown): string {
+    if (typeof body !== "object" || body === null) return JSON.stringify(body);
+    let text = this.texts.get(body);
+    if (text === undefined) {
+      text = JSON.stringify(body);
+      this.texts.set(body, text);
+    }
+    return text;
+  }
+}
+
+function hasKnobHeaders(headers: IncomingMessage["headers"]): boolean {
+  for (const name in headers) if (name.startsWith("x-sim-")) return true;
+  return false;
 }
 
 function sendRaw(res: ServerResponse, status: number, text: string, headers: Record<string, string>): Promise<void> {

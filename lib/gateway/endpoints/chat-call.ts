@@ -17,7 +17,7 @@ import type { PlannedTarget, RoutePlan } from "@/lib/gateway/route/plan";
 import { STATIC_TARGET, staticCompletion } from "@/lib/gateway/route/static-answer";
 import { outputGuards } from "@/lib/gateway/stages/output-guards";
 import { requireCallState, requirePlan, type CallState } from "@/lib/gateway/stages/state";
-import type { GatewayContext, GatewayResponse } from "@/lib/gateway/types";
+import { logContextOf, type GatewayContext, type GatewayResponse } from "@/lib/gateway/types";
 import { upstreamClient } from "@/lib/gateway/upstream/client";
 import { log } from "@/lib/log";
 import type { RequestLogJobInput } from "@/lib/queues/request-log";
@@ -104,7 +104,7 @@ function chainFailed(
   if (failure.kind === "cancelled") return { kind: "response", response: clientGone(ctx) };
   if (failure.kind === "exhausted" && plan.staticAnswer) {
     noteLog(ctx, { servedBy: STATIC_TARGET, fallbackReason: result.fallbackReason ?? "no_target", costMicros: "0" });
-    log("info", "gateway.static_answer", { route: plan.name, attempts: made });
+    log("info", "gateway.static_answer", { route: plan.name, attempts: made }, logContextOf(ctx));
     return {
       kind: "static",
       completion: staticCompletion(plan.staticAnswer, plan.name, ctx.requestId),
@@ -119,7 +119,7 @@ export async function completeChat(ctx: GatewayContext): Promise<ChatOutcome> {
   const plan = requirePlan(ctx);
   const chat = requireChat(state);
   noteLog(ctx, { request: asLogJson(chat), streamed: false });
-  const result = await runChain({ plan, clientSignal: ctx.req.signal, callerTimeoutMs: state.callerTimeoutMs }, (t, signal) =>
+  const result = await runChain({ plan, clientSignal: ctx.req.signal, callerTimeoutMs: state.callerTimeoutMs, log: logContextOf(ctx) }, (t, signal) =>
     getProviderAdapter(t.providerKind).chat(t.target, chat, { signal, client: upstreamClient }),
   );
   noteLog(ctx, { attempts: result.attempts, fallbackReason: result.fallbackReason });
@@ -149,7 +149,7 @@ export async function streamChat(ctx: GatewayContext): Promise<StreamOutcome> {
   const includeUsage = chat.stream_options?.include_usage === true;
   noteLog(ctx, { request: asLogJson(chat), streamed: true });
   const result = await runChain(
-    { plan, clientSignal: ctx.req.signal, callerTimeoutMs: state.callerTimeoutMs },
+    { plan, clientSignal: ctx.req.signal, callerTimeoutMs: state.callerTimeoutMs, log: logContextOf(ctx) },
     async (t, signal) => primeChatStream(await getProviderAdapter(t.providerKind).chatStream(t.target, chat, { signal, client: upstreamClient })),
     true,
   );
@@ -209,7 +209,7 @@ function trackStream(ctx: GatewayContext, state: CallState, t: Tracked): AsyncIt
     t.attempt.errorClass = "cancelled";
     t.attempt.latencyMs = Math.round(performance.now() - t.attemptStartedAt);
     noteLog(ctx, { status: "error", errorCode: "client_disconnected", response: answerForLog(acc) });
-    log("info", "gateway.client_disconnected", { target: t.target.label });
+    log("info", "gateway.client_disconnected", { target: t.target.label }, logContextOf(ctx));
   };
   t.handoff.signal.addEventListener("abort", onAbort, { once: true });
   const cleanup = (): void => {
@@ -249,7 +249,7 @@ function trackStream(ctx: GatewayContext, state: CallState, t: Tracked): AsyncIt
       const usage = (await t.stream.usage) ?? ZERO_USAGE;
       noteUsage(ctx, usage, costOfCall(await snapshotReady(), t.target.modelId, usage, ctx.receivedAt));
       noteLog(ctx, { status: "error", errorCode: "stream_interrupted", response: answerForLog(acc) });
-      log("warn", "gateway.stream_interrupted", { target: t.target.label, errorClass: err.errorClass });
+      log("warn", "gateway.stream_interrupted", { target: t.target.label, errorClass: err.errorClass }, logContextOf(ctx));
       await reportStreamFailure(t.target, err);
       throw err;
     } finally {

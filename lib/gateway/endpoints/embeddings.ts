@@ -16,7 +16,7 @@ import { requireScope, resolveCaller, resolveRoute } from "@/lib/gateway/stages/
 import { requireCallState, requirePlan } from "@/lib/gateway/stages/state";
 import { switches } from "@/lib/gateway/stages/switches";
 import { validateEmbeddings } from "@/lib/gateway/stages/validate";
-import type { Endpoint, Stage } from "@/lib/gateway/types";
+import { logContextOf, type Endpoint, type Stage } from "@/lib/gateway/types";
 import { upstreamClient } from "@/lib/gateway/upstream/client";
 
 /**
@@ -30,7 +30,7 @@ const routeAndRespond: Stage = async (ctx) => {
   const req = state.embeddings;
   if (!req) throw new GatehouseError("internal_error", "Internal error", { cause: new Error("embeddings request missing") });
   noteLog(ctx, { request: asLogJson(req) });
-  const result = await runChain({ plan, clientSignal: ctx.req.signal, callerTimeoutMs: state.callerTimeoutMs }, (t, signal) =>
+  const result = await runChain({ plan, clientSignal: ctx.req.signal, callerTimeoutMs: state.callerTimeoutMs, log: logContextOf(ctx) }, (t, signal) =>
     getProviderAdapter(t.providerKind).embeddings(t.target, req, { signal, client: upstreamClient }),
   );
   noteLog(ctx, { attempts: result.attempts, fallbackReason: result.fallbackReason });

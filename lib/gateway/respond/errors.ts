@@ -24,9 +24,9 @@ export interface ErrorAnswer {
 export function errorAnswer(err: unknown, format: WireFormat, requestId: string): ErrorAnswer {
   const provider = err instanceof ProviderError ? err : null;
   const gh = provider ? null : toGatehouseError(err);
-  if (gh && gh.code === "internal_error") log("error", "gateway.error", { code: gh.code, err: gh.cause ?? gh });
+  if (gh && gh.code === "internal_error") log("error", "gateway.error", { code: gh.code, err: gh.cause ?? gh }, { requestId });
   // Upstreams failing is an operational fact, not a bug: one line, no stack.
-  else if (gh && !gh.expected) log("warn", "gateway.route_failed", { code: gh.code, message: gh.message });
+  else if (gh && !gh.expected) log("warn", "gateway.route_failed", { code: gh.code, message: gh.message }, { requestId });
   const status = provider ? providerErrorShape(provider).status : (gh as GatehouseError).status;
   const headers = gh ? { ...gh.headers } : {};
   const openai = errorToOpenAIBody(provider ?? gh);

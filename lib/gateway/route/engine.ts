@@ -6,7 +6,7 @@ import { abortKindOf, startDeadline, type AbortKind, type RequestDeadline } from
 import { countsAsCircuitFailure, decideAfterFailure } from "@/lib/gateway/reliability/retry-policy";
 import { bounded, getCircuitBreaker } from "@/lib/gateway/route/breaker";
 import { orderTargets, type PlannedTarget, type RoutePlan } from "@/lib/gateway/route/plan";
-import { log } from "@/lib/log";
+import { log, type LogContext } from "@/lib/log";
 
 /**
  * The routing engine (stage 8): walks a route's chain for one request.
@@ -65,6 +65,8 @@ export interface ChainOptions {
   callerTimeoutMs: number | null;
   breaker?: CircuitBreaker;
   random?: () => number;
+  /** The request's ids for the process log (lib/log.ts). */
+  log?: LogContext;
 }
 
 /** The live signal of a streamed answer after the chain returned it (request deadline + client). */
@@ -106,7 +108,7 @@ const BREAKER_WRITE_BUDGET_MS = 250;
 const MIN_ATTEMPT_MS = 50;
 
 /** Any failure of a call as a ProviderError, the abort kind (ours) taking precedence over what the adapter saw. */
-function toProviderError(e: unknown, kind: AbortKind | null, attemptTimeoutMs: number): ProviderError {
+function toProviderError(e: unknown, kind: AbortKind | null, attemptTimeoutMs: number, logContext: LogContext | undefined): ProviderError {
   if (kind === "attempt_timeout") {
     return new ProviderError({ errorClass: "timeout", retryable: true, providerMessage: `no answer within the attempt timeout of ${attemptTimeoutMs} ms`, cause: e });
   }
@@ -120,7 +122,7 @@ function toProviderError(e: unknown, kind: AbortKind | null, attemptTimeoutMs: n
   if (e instanceof GatehouseError && e.status < 500) {
     return new ProviderError({ errorClass: "bad_request", retryable: false, status: e.status, providerMessage: e.message, cause: e });
   }
-  log("error", "route.attempt_failed_unexpectedly", { err: e });
+  log("error", "route.attempt_failed_unexpectedly", { err: e }, logContext);
   return new ProviderError({ errorClass: "server", retryable: true, providerMessage: "internal error while calling the provider", cause: e });
 }
 
@@ -200,7 +202,7 @@ export async function runChain<T>(opts: ChainOptions, call: TargetCall<T>, keepS
         } catch (e) {
           const kind = abortKindOf(ad.signal);
           ad.dispose();
-          const err = toProviderError(e, kind, ad.timeoutMs);
+          const err = toProviderError(e, kind, ad.timeoutMs, opts.log);
           const rec: AttemptRecord = {
             ...baseRecord(t, retry, delayMs),
             status: statusOfClass(err.errorClass),
@@ -209,7 +211,7 @@ export async function runChain<T>(opts: ChainOptions, call: TargetCall<T>, keepS
             latencyMs: Math.round(performance.now() - started),
           };
           attempts.push(rec);
-          log("info", "gateway.attempt_failed", { target: t.label, errorClass: err.errorClass, status: err.status, retry });
+          log("info", "gateway.attempt_failed", { target: t.label, errorClass: err.errorClass, status: err.status, retry }, opts.log);
 
           if (kind === "client_disconnected" || kind === "request_deadline") {
             // No verdict on the target: free a probe's lease, record nothing.

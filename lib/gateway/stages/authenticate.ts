@@ -2,7 +2,6 @@ import { sha256Hex } from "@/lib/crypto";
 import { GatehouseError } from "@/lib/errors";
 import { getGatewayConfig } from "@/lib/gateway/config";
 import type { GatewayAuth, GatewayContext, Stage } from "@/lib/gateway/types";
-import { logContext } from "@/lib/log";
 
 /**
  * Stage 2, authenticate: API key -> tenant, scopes, default feature.
@@ -36,11 +35,7 @@ function invalidKey(message: string): GatehouseError {
 
 export const authenticate: Stage = async (ctx) => {
   // Set only by in-process callers (handle(req, { auth }): the prompt playground), never from a request.
-  if (ctx.auth) {
-    const store = logContext.getStore();
-    if (store) store.tenantId = ctx.auth.tenantId;
-    return;
-  }
+  if (ctx.auth) return;
   const key = readApiKey(ctx.req.headers);
   if (!key) {
     throw invalidKey(
@@ -63,8 +58,6 @@ export const authenticate: Stage = async (ctx) => {
     featureId: record.featureId,
     scopes: record.scopes,
   };
-  const store = logContext.getStore();
-  if (store) store.tenantId = record.tenantId;
 };
 
 /** For stages after authenticate. */

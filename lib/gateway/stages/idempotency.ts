@@ -13,7 +13,7 @@ import { bounded, getIdempotencyStore } from "@/lib/gateway/route/breaker";
 import { requireAuth } from "@/lib/gateway/stages/authenticate";
 import { runStages } from "@/lib/gateway/stages/compose";
 import { callStateOf, requirePlan } from "@/lib/gateway/stages/state";
-import { isStreamBody, type GatewayContext, type GatewayResponse, type Stage } from "@/lib/gateway/types";
+import { isStreamBody, logContextOf, type GatewayContext, type GatewayResponse, type Stage } from "@/lib/gateway/types";
 import { log } from "@/lib/log";
 
 /**
@@ -49,7 +49,7 @@ export function withIdempotency(stages: readonly Stage[]): Stage {
       timeout,
     );
     if (begun.state === "unavailable") {
-      log("warn", "idempotency.unavailable", { action: "running without the idempotency guarantee" });
+      log("warn", "idempotency.unavailable", { action: "running without the idempotency guarantee" }, logContextOf(ctx));
       return runStages(ctx, stages);
     }
     if (begun.state === "done") {

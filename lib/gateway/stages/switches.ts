@@ -13,7 +13,7 @@ import { parseStaticAnswer, type PlannedTarget, type RoutePlan, type StaticAnswe
 import { STATIC_TARGET, staticCompletion } from "@/lib/gateway/route/static-answer";
 import { requireAuth } from "@/lib/gateway/stages/authenticate";
 import { requireCallState, type CallState } from "@/lib/gateway/stages/state";
-import type { GatewayContext, GatewayResponse, Stage } from "@/lib/gateway/types";
+import { logContextOf, type GatewayContext, type GatewayResponse, type Stage } from "@/lib/gateway/types";
 import { log } from "@/lib/log";
 import type { RequestLogJobInput } from "@/lib/queues/request-log";
 
@@ -134,7 +134,7 @@ function stop(ctx: GatewayContext, state: CallState, feature: FeatureEntry | nul
   const metadata = { ...(ctx.log?.metadata ?? {}), killSwitch };
   // A static answer is a chat message: embeddings are refused.
   const answer = state.chat ? staticAnswerOf(feature, state.plan) : null;
-  log("info", "gateway.kill_switch", { key: s.key, scope: s.scope, staticAnswer: answer !== null });
+  log("info", "gateway.kill_switch", { key: s.key, scope: s.scope, staticAnswer: answer !== null }, logContextOf(ctx));
   if (!answer) {
     noteLog(ctx, { status: "blocked", errorCode: "feature_disabled", metadata });
     throw new GatehouseError("feature_disabled", s.message, { type: "server_error" });
