@@ -53,7 +53,7 @@ async function measure(encoding: EncodingName): Promise<void> {
     for (let i = 0; i < N; i++) tokens = countChat({ messages: [{ role: "system", content: roundSystems[i]! }, { role: "user", content: users[i]! }] }, count).raw;
     cold.push(((performance.now() - t) * 1000) / N);
     t = performance.now();
-    for (let i = 0; i < N; i++) countChat({ messages: [{ role: "system", content: stableSystem }, { role: "user", content: users[i]! }] }, count).raw;
+    for (let i = 0; i < N; i++) tokens = countChat({ messages: [{ role: "system", content: stableSystem }, { role: "user", content: users[i]! }] }, count).raw;
     warm.push(((performance.now() - t) * 1000) / N);
   }
   console.log(
