@@ -89,6 +89,8 @@ export function noteUsage(ctx: GatewayContext, usage: NormalisedUsage, cost: big
     reasoningTokens: usage.reasoningTokens,
     costMicros: (cost ?? 0n).toString(),
   });
+  // Prompt-cache writes (Anthropic) have no column of their own; they are in the cost, and here.
+  if (usage.cacheWriteTokens > 0) noteLog(ctx, { metadata: { ...(ctx.log?.metadata ?? {}), cacheWriteTokens: usage.cacheWriteTokens } });
 }
 
 function clientGone(ctx: GatewayContext): GatewayResponse {
