@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createElement } from "react";
+import { createElement, type ComponentProps } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import type { TenantRole } from "@/lib/authz/permissions";
@@ -13,7 +13,12 @@ function render(role: TenantRole, data: ModelPrices[] | undefined): string {
   const qc = new QueryClient({ defaultOptions: { queries: { retry: false, enabled: false } } });
   if (data) qc.setQueryData(pricesKey("acme"), data);
   return renderToStaticMarkup(
-    createElement(QueryClientProvider, { client: qc }, createElement(TenantProvider, { value: { slug: "acme", name: "Acme", role, isPlatformAdmin: false } }, createElement(PricesView))),
+    createElement(
+      QueryClientProvider,
+      { client: qc },
+      // createElement's typing wants children in the props, React's lint rule as arguments: the cast settles it.
+      createElement(TenantProvider, { value: { slug: "acme", name: "Acme", role, isPlatformAdmin: false } } as ComponentProps<typeof TenantProvider>, createElement(PricesView)),
+    ),
   );
 }
 
