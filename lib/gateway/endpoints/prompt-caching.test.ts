@@ -78,3 +78,27 @@ describe("OpenAI prompt-cache fields", () => {
     expect(ChatCompletionRequest.safeParse({ model: "x", messages: [{ role: "user", content: "Hi" }], prompt_cache_retention: "forever" }).success).toBe(false);
   });
 });
+
+describe("cache_control towards OpenAI-kind upstreams", () => {
+  const marked = req({
+    messages: [
+      { role: "system", content: [{ type: "text", text: LONG, cache_control: cc }], cache_control: cc },
+      { role: "user", content: "Hi" },
+    ],
+    tools: [{ type: "function", function: { name: "f" }, cache_control: cc }],
+  });
+
+  it("is removed for OpenAI and Azure, which refuse unknown message fields, without touching the request", () => {
+    const b = openAIChatBody(openai, marked, { stream: false });
+    expect(b.messages).toEqual([{ role: "system", content: [{ type: "text", text: LONG }] }, { role: "user", content: "Hi" }]);
+    expect(b.tools).toEqual([{ type: "function", function: { name: "f" } }]);
+    expect(marked.messages[0]).toHaveProperty("cache_control");
+    // Nothing to remove: the caller's messages are sent as they are (no copy).
+    const plain = req();
+    expect(openAIChatBody(openai, plain, { stream: false }).messages).toBe(plain.messages);
+  });
+
+  it("is kept for OpenAI-compatible servers (LiteLLM, OpenRouter read it)", () => {
+    expect(openAIChatBody({ ...openai, kind: "openai_compatible" }, marked, { stream: false, compat: true }).messages).toBe(marked.messages);
+  });
+});
