@@ -1,6 +1,8 @@
 import { GatehouseError } from "@/lib/errors";
 import { snapshotReady } from "@/lib/gateway/config";
 import { costOfCall } from "@/lib/gateway/cost";
+import type { CacheConfig } from "@/lib/features/config";
+import { requestPerProvider } from "@/lib/gateway/endpoints/prompt-caching";
 import { completionToChunks } from "@/lib/gateway/openai/chunks";
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from "@/lib/gateway/openai/schema";
 import { getProviderAdapter } from "@/lib/gateway/providers/registry";
@@ -48,6 +50,12 @@ export type StreamOutcome =
     }
   | { kind: "response"; response: GatewayResponse };
 
+/** The feature's provider prompt-caching settings (cache.promptCaching), from the snapshot. */
+async function promptCachingOf(state: CallState): Promise<CacheConfig["promptCaching"] | undefined> {
+  if (!state.featureId) return undefined;
+  return (await snapshotReady()).featureById(state.featureId)?.settings?.cache.promptCaching;
+}
+
 function requireChat(state: CallState): ChatCompletionRequest {
   if (!state.chat) throw new GatehouseError("internal_error", "Internal error", { cause: new Error("chat request missing") });
   return state.chat;
@@ -81,6 +89,8 @@ export function noteUsage(ctx: GatewayContext, usage: NormalisedUsage, cost: big
     reasoningTokens: usage.reasoningTokens,
     costMicros: (cost ?? 0n).toString(),
   });
+  // Prompt-cache writes (Anthropic) have no column of their own; they are in the cost, and here.
+  if (usage.cacheWriteTokens > 0) noteLog(ctx, { metadata: { ...(ctx.log?.metadata ?? {}), cacheWriteTokens: usage.cacheWriteTokens } });
 }
 
 function clientGone(ctx: GatewayContext): GatewayResponse {
@@ -119,8 +129,9 @@ export async function completeChat(ctx: GatewayContext): Promise<ChatOutcome> {
   const plan = requirePlan(ctx);
   const chat = requireChat(state);
   noteLog(ctx, { request: asLogJson(chat), streamed: false });
+  const sent = requestPerProvider(chat, await promptCachingOf(state));
   const result = await runChain({ plan, clientSignal: ctx.req.signal, callerTimeoutMs: state.callerTimeoutMs, log: logContextOf(ctx) }, (t, signal) =>
-    getProviderAdapter(t.providerKind).chat(t.target, chat, { signal, client: upstreamClient }),
+    getProviderAdapter(t.providerKind).chat(t.target, sent(t.providerKind), { signal, client: upstreamClient }),
   );
   noteLog(ctx, { attempts: result.attempts, fallbackReason: result.fallbackReason });
   if (!result.ok) {
@@ -148,9 +159,10 @@ export async function streamChat(ctx: GatewayContext): Promise<StreamOutcome> {
   const chat = requireChat(state);
   const includeUsage = chat.stream_options?.include_usage === true;
   noteLog(ctx, { request: asLogJson(chat), streamed: true });
+  const sent = requestPerProvider(chat, await promptCachingOf(state));
   const result = await runChain(
     { plan, clientSignal: ctx.req.signal, callerTimeoutMs: state.callerTimeoutMs, log: logContextOf(ctx) },
-    async (t, signal) => primeChatStream(await getProviderAdapter(t.providerKind).chatStream(t.target, chat, { signal, client: upstreamClient })),
+    async (t, signal) => primeChatStream(await getProviderAdapter(t.providerKind).chatStream(t.target, sent(t.providerKind), { signal, client: upstreamClient })),
     true,
   );
   noteLog(ctx, { attempts: result.attempts, fallbackReason: result.fallbackReason });
