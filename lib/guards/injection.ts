@@ -32,7 +32,9 @@ const W = "[a-z0-9'-]{1,20}"; // one word
 const G = (n: number) => `(?:[\\s,;:'"*_()-]{1,3}${W}){0,${n}}[\\s,;:'"*_()-]{1,3}`; // up to n words between
 
 const PREV = "(?:previous|prior|preceding|above|earlier|former|foregoing|initial|original|old|existing|all|any|every|other|your|the|these|those|my|system|developer|default|current|given|received|pre-?set|out of date|outdated)";
-const INSTR = "(?:instructions?|prompts?|rules?|ruleset|directives?|guidelines?|programming|commands?|constraints?|restrictions?|polic(?:y|ies)|orders|context|conversations?|messages?|text|guidance|settings|training|filters?|safeguards?)";
+
+/** What an override targets (not "message" or "text": "ignore my previous message" is ordinary). */
+const INSTR_OVERRIDE = "(?:instructions?|prompts?|rules?|ruleset|directives?|guidelines?|programming|commands?|constraints?|restrictions?|polic(?:y|ies)|orders|guidance|training|filters?|safeguards?|system prompt|context)";
 
 function r(id: string, weight: number, source: string, flags = "gi"): InjectionRule {
   return { id, weight, re: new RegExp(source, flags) };
@@ -40,10 +42,13 @@ function r(id: string, weight: number, source: string, flags = "gi"): InjectionR
 
 export const INJECTION_RULES: readonly InjectionRule[] = [
   // ---- instruction override
-  r("override.ignore-previous", 0.9, `\\b(?:ignore|disregard|forget|skip|override|overwrite|bypass|neglect|drop|discard|abandon|cancel|dismiss|set aside|throw out|pay no attention to|do not follow|don'?t follow|stop following)${G(3)}${PREV}${G(2)}${INSTR}\\b`),
+  r("override.ignore-previous", 0.9, `\\b(?:ignore|disregard|forget|skip|override|overwrite|bypass|neglect|drop|discard|abandon|cancel|dismiss|set aside|throw out|pay no attention to|do not follow|don'?t follow|stop following)(?:[\\s,]{1,3}(?:${PREV}|of|and|or|to|you were given|you have been given|you got|you received)){1,5}[\\s,]{1,3}${INSTR_OVERRIDE}\\b`),
   r("override.ignore-previous-short", 0.75, `\\b(?:ignore|disregard|forget)${G(1)}(?:everything|all|anything)${G(1)}(?:above|before|previously|prior|said|else|you (?:were|have been) told)\\b`),
   r("override.new-instructions", 0.55, `\\b(?:new|updated|real|actual|true|revised|following|additional|extra|secret|hidden|override)[\\s_-]{1,3}(?:instructions?|rules|directives?|system prompt|task|orders)\\s{0,2}(?::|are\\b|is\\b|follow\\b)`),
   r("override.situation-changed", 0.55, `\\b(?:the situation has changed|situation changing|rules (?:have )?changed|you have been (?:given|granted) (?:a )?(?:system )?(?:upgrade|update|new)|you are no longer|no longer (?:bound|restricted|required)|(?:your|the) (?:previous|old) (?:instructions|rules) (?:are|were) (?:void|invalid|cancel+ed|wrong|outdated|out of date))`),
+  r("override.changed-instructions", 0.5, `\\b(?:i|we|they|someone|the admin|the developer)${G(1)}(?:have|has)?${G(0)}(?:changed|updated|modified|replaced|rewritten|overridden)${G(1)}(?:the|your)${G(1)}(?:instructions|rules|prompt|system prompt|guidelines)\\b`),
+  r("override.config-disable", 0.55, `\\b(?:safety|guardrails?|filters?|filtering|censorship|moderation|content[_ ]?filter|ethics|restrictions|sanitize)[\\w]{0,20}\\s{0,2}(?:=|==|:|is|are|set to)\\s{0,2}(?:false|off|disabled|none|0|null|no)\\b|\\b(?:developer|dev|debug|god|admin|sudo|jailbreak|unrestricted|sandbox)[\\s_-]{0,3}mode\\s{0,2}(?:[:=]|is|set to)?\\s{0,2}(?:enabled|on|true|active|activated)\\b`),
+  r("override.no-longer-ai", 0.45, `\\b(?:no longer|not|never)${G(1)}(?:respond|act|behave|answer|speak|reply)${G(0)}as${G(1)}(?:an? )?(?:ai|assistant|chat ?gpt|language model|ai language model)\\b`),
   r("override.instead", 0.35, `\\b(?:instead|rather),?${G(2)}(?:say|print|output|respond|reply|write|answer)\\b`),
   r("override.from-now-on", 0.2, `\\b(?:from now on|from this (?:point|moment)(?: on(?:wards?)?| forward)?|for the rest of (?:this|our) conversation|henceforth|starting now)\\b`),
   r("override.translated", 0.75, `\\b(?:ignorier(?:e|en)|vergiss|ignora|ignorez|oubliez|olvida)\\b.{0,40}\\b(?:anweisungen|instrucciones|instructions|istruzioni|regeln|regole|reglas)\\b`),
@@ -68,6 +73,8 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   // ---- fake turns, chat-template tokens
   r("turns.template-token", 0.8, `<\\|(?:im_start|im_end|endoftext|system|user|assistant|eot_id|start_header_id|end_header_id|begin_of_text|end_of_text|fim_\\w{1,10})\\|>|\\[/?INST\\]|<</?SYS>>|<\\|\\w{1,20}\\|>`),
   r("turns.fake-role", 0.55, `(?:^|\\n)\\s{0,3}(?:#{1,4}\\s{0,2}|\\[|<|\\*\\*)?(?:system|developer|admin(?:istrator)?|root|sudo|assistant|ai|model)(?:\\]|>|\\*\\*)?\\s{0,2}(?:message|prompt|note|override|instructions?|update)?\\s{0,2}[:\\]>]`),
+  r("turns.system-note", 0.55, `\\[{1,2}\\s{0,2}(?:system|developer|admin|moderator|openai)\\s{0,2}(?:note|message|prompt|instructions?|override|update)s?\\s{0,2}:`),
+  r("jailbreak.character-card", 0.3, `\\{\\{\\s{0,2}(?:user|char)\\s{0,2}\\}\\}`),
   r("turns.fake-user-turn", 0.35, `(?:^|\\n)\\s{0,3}(?:user|human|input|prompt)\\s{0,2}:`),
   r("turns.authority-claim", 0.5, `\\b(?:i am|i'?m|this is)${G(2)}(?:your|the)${G(1)}(?:developer|creator|administrator|admin|owner|programmer|system|openai)\\b|\\b(?:admin(?:istrator)?|developer|system|root|maintenance|debug)${G(0)}(?:mode|access|override|privileges?|command)\\b`),
 
@@ -76,11 +83,12 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   r("delimiter.end-of", 0.5, `\\b(?:end|begin|start) (?:of )?(?:the )?(?:user (?:input|prompt)|input|prompt|instructions?|system (?:prompt|message)|ambiguity|context|conversation|document|login attempt|access code|password|untrusted|data)\\b`),
 
   // ---- prompt, password and secret extraction
-  r("extract.reveal-prompt", 0.7, `\\b(?:repeat|print|reveal|show|output|display|tell|give|write|say|list|recite|dump|leak|expose|share|disclose|spell|paraphrase|rephrase|summari[sz]e|tl;?dr|translate|format|convert|encode|explain|describe|read|copy|echo|return|provide|what (?:are|is|were))${G(4)}(?:${PREV}|me|us|back|out|verbatim|everything|all|word for word)${G(2)}(?:instructions?|prompts?|rules|ruleset|directives?|guidelines|system message|pre-?prompt|initial (?:message|text)|configuration|context|(?:text|words|message|conversation|content) (?:above|before|so far|prior)|above|so far)\\b`),
+  r("extract.reveal-prompt", 0.7, `\\b(?:repeat|print|reveal|show|output|display|tell|give|write|say|list|recite|dump|leak|expose|share|disclose|spell|paraphrase|rephrase|summari[sz]e|tl;?dr|translate|format|convert|encode|copy|echo|return|what (?:are|is|were))${G(4)}(?:(?:your|the|my|above|previous|prior|earlier|initial|system|hidden|secret|original|all|these|those|full|entire|exact|complete|given|first|preceding|current)${G(2)}(?:instructions?|prompts?|rules|ruleset|directives?|guidelines|system message|pre-?prompt|initial (?:message|text)|configuration)|(?:text|words|message|content|everything|all) (?:above|before|so far|prior to this|preceding))\\b`),
   r("extract.prompt-so-far", 0.5, `\\b(?:instructions|prompt|rules|text|words|everything|conversation) (?:so far|above|before this|prior to this|up to (?:this|now)|you (?:were|have been) given|you received)\\b`),
   r("extract.secret", 0.6, `\\b(?:what|tell|give|reveal|say|print|repeat|show|spell|hint|leak|output|share|provide|list|write)${G(4)}(?:the|your|my|secret|correct|right|current|hidden|real)${G(1)}(?:password|passcode|pass ?phrase|access code|secret (?:key|code|word|phrase)|pin|api key|credentials)\\b`),
   r("extract.secret-word", 0.35, `\\b(?:password|passcode|pass ?phrase|access code|secret word|secret key)\\b`),
-  r("extract.hijack-phrase", 0.6, `\\baccess (?:granted|denied)\\b|\\b(?:zugang gew[aä]hrt|acceso concedido|acc[eè]s accord[eé])\\b`),
+  r("extract.hijack-phrase", 0.6, `\\baccess (?:granted|denied|grant)\\b|\\b(?:zugang gew[aä]hrt|acceso concedido|acc[eè]s accord[eé])\\b`),
+  r("extract.auth-claim", 0.5, `\\b(?:correct|right|valid|true)${G(1)}(?:password|pass ?phrase|passcode|access code|secret code)\\b|\\b(?:password|pass ?phrase|passcode|access code)${G(2)}(?:has been|have been|was|is|been)${G(1)}(?:provided|entered|input|found|accepted|given|verified|validated|correct|missing)\\b|\\b(?:grants? access|allow access|access (?:is )?allowed|authori[sz]ation (?:granted|successful))\\b`),
   r("extract.say-exactly", 0.3, `\\b(?:only|just|exactly|simply|nothing (?:but|else than))${G(1)}(?:say|print|output|respond(?: with)?|reply(?: with)?|write|answer(?: with)?)\\s{0,2}["'\\[]`),
   r("extract.begin-reply", 0.35, `\\b(?:begin|start|prefix|preface|open)${G(2)}(?:reply|response|answer|output|message|sentence)${G(1)}with\\b`),
   r("extract.do-not-redact", 0.45, `\\b(?:do not|don'?t|never)${G(1)}(?:redact|omit|leave (?:anything|out)|censor|summari[sz]e|skip)\\b.{0,40}\\b(?:anything|instructions|details|secret|everything)\\b`),

@@ -34,7 +34,8 @@ export const MODERATION_RULES: readonly ModerationRule[] = [
   r("hate.slur", "hate", 0.85, `\\b(?:n[i1]gg(?:er|a|ah|uh)s?|niggers?|kikes?|spics?|chinks?|gooks?|wetbacks?|faggots?|fags|trann(?:y|ies)|darkies|darkie|coons?|raghead|towelhead|sandn[i1]gg(?:er|a)s?|beaners?|paki|pakis|dykes?|shemales?|mudslimes?|zipperheads?|porch monkeys?|jungle bunn(?:y|ies)|untermensch(?:en)?)\\b`),
   r("hate.dehumanise", "hate", 0.7, `\\b${GROUPS}${GAP(3)}(?:are|is|r)${GAP(2)}(?:animals|vermin|rats|cockroaches|parasites|subhuman|monkeys|apes|savages|pigs|dogs|filth|scum|disease|cancer|inferior|evil|enemy|enemies|a plague|the problem|trash|garbage)\\b|\\b(?:monkeys|apes|vermin|subhumans?|parasites|cockroaches)\\b${GAP(3)}${GROUPS}`),
   r("hate.group-hostility", "hate", 0.45, `\\b(?:hate|despise|exterminate|eradicate|deport|gas|wipe out|get rid of|ban|kill|destroy)${GAP(2)}(?:all\\s{1,3})?(?:the\\s{1,3})?${GROUPS}\\b`),
-  r("hate.conspiracy", "hate", 0.45, `\\b(?:jews?|jewish|zionists?)${GAP(4)}(?:control|own|run)${GAP(2)}(?:the\\s{1,3})?(?:media|banks|world|government|money)|\\b(?:holocaust|shoah)${GAP(3)}(?:hoax|lie|myth|fraud|never happened)|\\b(?:white genocide|great replacement|race traitors?|racial purity|master race|white power|heil hitler|1488|kill all (?:the )?${GROUPS}|gas the)\\b`),
+  r("hate.conspiracy", "hate", 0.45, `\\b(?:jews?|jewish|zionists?)${GAP(4)}(?:control|own|run)${GAP(2)}(?:the\\s{1,3})?(?:media|banks|world|government|money)\\b`),
+  r("hate.extremist", "hate", 0.7, `\\b(?:holocaust|shoah)${GAP(3)}(?:hoax|lie|myth|fraud|never happened)|\\b(?:white genocide|great replacement|race traitors?|racial purity|master race|white power|heil hitler|1488|kill all (?:the )?${GROUPS}|gas the)\\b`),
   r("hate.generalise", "hate", 0.3, `\\b(?:all|most|every|these|those|typical|filthy|dirty|stupid|lazy|disgusting)${GAP(1)}${GROUPS}${GAP(3)}(?:are|should|must|deserve|always|never|can't|cannot|belong)\\b`),
 
   // ---- harassment

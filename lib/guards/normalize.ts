@@ -103,6 +103,8 @@ function foldCodePoint(cp: number, ch: string): string {
     out = ""; // variation selectors, fillers, blank braille: invisible
   } else if (cp >= 0xe0000 && cp <= 0xe007f) {
     out = cp >= 0xe0020 && cp <= 0xe007e ? String.fromCharCode(cp - 0xe0000) : "";
+  } else if (cp === 0xfeff || cp === 0x180e) {
+    out = ""; // BOM / Mongolian vowel separator: JavaScript's \s counts them, they are invisible formats
   } else if (HOMOGLYPHS[ch] !== undefined) {
     out = HOMOGLYPHS[ch];
   } else if (/\s/u.test(ch)) {
@@ -355,6 +357,12 @@ function findEncodedRuns(text: string): EncodedRun[] {
   const runs: EncodedRun[] = [];
   let budget = MAX_DECODED_CHARS;
   const n = text.length;
+  // a decoded payload is cut to what is left of the budget, so the normalised text stays bounded
+  const add = (start: number, end: number, decoded: string): number => {
+    const kept = decoded.slice(0, budget);
+    runs.push({ start, end, decoded: kept });
+    return kept.length;
+  };
   let i = 0;
   while (i < n && runs.length < MAX_DECODED_RUNS && budget > 0) {
     const c = text.charCodeAt(i);
@@ -373,8 +381,7 @@ function findEncodedRuns(text: string): EncodedRun[] {
       if (escapes >= 3) {
         const dec = decodeUrl(text.slice(i, j));
         if (dec) {
-          runs.push({ start: i, end: j, decoded: dec });
-          budget -= dec.length;
+          budget -= add(i, j, dec);
         }
       }
       i = j;
@@ -387,8 +394,7 @@ function findEncodedRuns(text: string): EncodedRun[] {
       if (j - i >= 16) {
         const dec = decodeHex(text.slice(i, j));
         if (dec) {
-          runs.push({ start: i, end: j, decoded: dec });
-          budget -= dec.length;
+          budget -= add(i, j, dec);
         }
       }
       i = Math.max(j, i + 1);
@@ -416,10 +422,7 @@ function findEncodedRuns(text: string): EncodedRun[] {
         let dec: string | null = null;
         if (hexOnly && len % 2 === 0 && len >= 16) dec = decodeHex(text.slice(i, j));
         if (!dec && len >= 16 && (hasDigit || (hasUpper && hasLower)) && hasLower) dec = decodeBase64(text.slice(i, j));
-        if (dec) {
-          runs.push({ start: i, end, decoded: dec });
-          budget -= dec.length;
-        }
+        if (dec) budget -= add(i, end, dec);
       }
       i = end;
       continue;
@@ -458,9 +461,13 @@ function foldLeet(s: string): string {
       for (let k = i; k < j; k++) {
         const ch = s[k]!;
         const sub = LEET[ch];
-        // a symbol folds only when a word character follows (so "hello!" keeps its "!")
-        const isSymbol = ch === "@" || ch === "$" || ch === "!" || ch === "|";
-        out += sub !== undefined && (!isSymbol || (k + 1 < j && isAlnum(s.charCodeAt(k + 1)))) ? sub : ch;
+        // a symbol folds only when a word character follows (so "hello!" keeps its "!"),
+        // and "!" / "|" only inside a word (so "<|im_start|>" keeps its bars)
+        const lead = ch === "@" || ch === "$";
+        const inner = ch === "!" || ch === "|";
+        const nextAlnum = k + 1 < j && isAlnum(s.charCodeAt(k + 1));
+        const prevAlnum = k > i && isAlnum(s.charCodeAt(k - 1));
+        out += sub !== undefined && (lead ? nextAlnum : inner ? nextAlnum && prevAlnum : true) ? sub : ch;
       }
     } else {
       out += s.slice(i, j);

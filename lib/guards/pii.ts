@@ -275,12 +275,15 @@ function detectDob(s: string, out: Candidate[]): void {
 
 const STREET_SUFFIX =
   "(?:street|st|road|rd|avenue|ave|av|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|square|sq|terrace|ter|parkway|pkwy|highway|hwy|circle|cir|crescent|cres|close|trail|trl|row|mews|alley|plaza|hill|gardens|grove|walk|green|path|pike|run|loop|route|rte)";
+/** Words that do not occur between a house number and a street suffix ("3 miles down the road"). */
+const ADDRESS_STOPWORDS =
+  "(?:the|a|an|down|up|to|of|in|on|at|and|or|from|into|for|by|with|miles?|km|kilometers?|kilometres?|meters?|metres?|feet|yards?|blocks?|minutes?|hours?|days?|steps?|times?|more|other|people|cars?|years?|is|are|was|were|we|you|they|i)";
 const STREET_RE = new RegExp(
-  `\\b\\d{1,6}[a-z]?(?:[ -]\\d{1,5})?,?\\s(?:[\\p{L}'.-]{1,24}\\s){0,4}${STREET_SUFFIX}\\b\\.?(?:,?\\s(?:apt|apartment|suite|ste|unit|flat|floor|fl|#)\\.?\\s?#?\\w{1,6})?`,
+  `\\b\\d{1,6}[a-z]?(?:[ -]\\d{1,5})?,?\\s(?:(?!${ADDRESS_STOPWORDS}\\s)[\\p{L}'.-]{1,24}\\s){0,4}${STREET_SUFFIX}\\b\\.?(?:,?\\s(?:apt|apartment|suite|ste|unit|flat|floor|fl|#)\\.?\\s?#?\\w{1,6})?`,
   "giu",
 );
 const EURO_STREET_RE =
-  /\b(?:(?:rue|via|calle|avenida|rua|chemin|boulevard|piazza|plaza|strada|viale|ulica|ul\.)\s(?:[\p{L}'.-]{1,24}\s){0,4}[\p{L}'.-]{2,24}(?:,?\s\d{1,5}[a-z]?)?|[\p{L}'.-]{0,24}(?:stra(?:ss|ß)e|str\.|gasse|weg|vej|gade|laan|straat|gatan|gata|vägen|väg|katu|tie|veien|vei|allee|platz|plein|ring|damm|ufer)\s\d{1,5}[a-z]?)\b/giu;
+  /\b(?:(?:rue|via|calle|avenida|rua|chemin|boulevard|piazza|plaza|strada|viale|ulica|ul\.)\s(?:[\p{L}'.-]{1,24}\s){0,4}[\p{L}'.-]{2,24}(?:,?\s\d{1,5}[a-z]?)?|(?:[\p{L}'.-]{2,24}\s)?[\p{L}'.-]{0,24}(?:stra(?:ss|ß)e|str\.|gasse|weg|vej|gade|laan|straat|gatan|gata|vägen|väg|katu|tie|veien|vei|allee|platz|plein|ring|damm|ufer)\s\d{1,5}[a-z]?)\b/giu;
 const APT_RE = /\b(?:apt|apartment|suite|ste|unit|flat)\.?\s?#?\d{1,6}[a-z]?\b/giu;
 function detectAddresses(s: string, out: Candidate[]): void {
   for (const m of matches(STREET_RE, s)) out.push({ s: m.index, e: m.index + m[0].length, type: "street_address", score: 0.75 });

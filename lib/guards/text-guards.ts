@@ -36,8 +36,11 @@ export function runTextGuard(guard: TextGuard, text: string, policy: GuardPolicy
   const t0 = now();
   const mode = policy[guard].mode;
   if (mode === "off") {
-    const off = { guard, verdict: "pass" as const, score: 0, spans: [], latencyMs: 0, detail: { mode } };
-    return guard === "pii" ? { ...off, findings: [] } : off;
+    const off: TextGuardVerdict = { guard, verdict: "pass", score: 0, spans: [], latencyMs: 0, detail: { mode } };
+    if (guard !== "pii") return off;
+    const pii: PiiVerdict = { ...off, findings: [] };
+    Object.defineProperty(pii, "findings", { enumerable: false });
+    return pii;
   }
   switch (guard) {
     case "injection": {
