@@ -279,17 +279,30 @@ const STREET_SUFFIX =
 const ADDRESS_STOPWORDS =
   "(?:the|a|an|down|up|to|of|in|on|at|and|or|from|into|for|by|with|miles?|km|kilometers?|kilometres?|meters?|metres?|feet|yards?|blocks?|minutes?|hours?|days?|steps?|times?|more|other|people|cars?|years?|is|are|was|were|we|you|they|i)";
 const STREET_RE = new RegExp(
-  `\\b\\d{1,6}[a-z]?(?:[ -]\\d{1,5})?,?\\s(?:(?!${ADDRESS_STOPWORDS}\\s)[\\p{L}'.-]{1,24}\\s){0,4}${STREET_SUFFIX}\\b\\.?(?:,?\\s(?:apt|apartment|suite|ste|unit|flat|floor|fl|#)\\.?\\s?#?\\w{1,6})?`,
-  "giu",
+  `\\b\\d{1,6}[a-z]?(?:[ -]\\d{1,5})?,?\\s(?:(?!${ADDRESS_STOPWORDS}\\s)[a-z\\u00c0-\\u024f'.-]{1,24}\\s){0,4}${STREET_SUFFIX}\\b\\.?(?:,?\\s(?:apt|apartment|suite|ste|unit|flat|floor|fl|#)\\.?\\s?#?\\w{1,6})?`,
+  "gi",
 );
-const EURO_STREET_RE =
-  /\b(?:(?:rue|via|calle|avenida|rua|chemin|boulevard|piazza|plaza|strada|viale|ulica|ul\.)\s(?:[\p{L}'.-]{1,24}\s){0,4}[\p{L}'.-]{2,24}(?:,?\s\d{1,5}[a-z]?)?|(?:[\p{L}'.-]{2,24}\s)?[\p{L}'.-]{0,24}(?:stra(?:ss|ß)e|str\.|gasse|weg|vej|gade|laan|straat|gatan|gata|vägen|väg|katu|tie|veien|vei|allee|platz|plein|ring|damm|ufer)\s\d{1,5}[a-z]?)\b/giu;
+const EURO_PREFIX_RE =
+  /\b(?:rue|via|calle|avenida|rua|chemin|boulevard|piazza|plaza|strada|viale|ulica|ul\.)\s(?:[\p{L}'.-]{1,24}\s){0,4}[\p{L}'.-]{2,24}(?:,?\s\d{1,5}[a-z]?)?\b/giu;
+/** A street-type ending (often glued to the name: "Havnevej") followed by a house number. */
+const EURO_SUFFIX_RE = /(?:stra(?:ss|ß)e|str\.|gasse|weg|vej|gade|laan|straat|gatan|gata|vägen|väg|katu|tie|veien|vei|allee|platz|plein|ring|damm|ufer)\s\d{1,5}[a-z]?\b/giu;
+const NAME_CHAR_RE = /[\p{L}'.-]/u;
 const APT_RE = /\b(?:apt|apartment|suite|ste|unit|flat)\.?\s?#?\d{1,6}[a-z]?\b/giu;
 function detectAddresses(s: string, out: Candidate[]): void {
   for (const m of matches(STREET_RE, s)) out.push({ s: m.index, e: m.index + m[0].length, type: "street_address", score: 0.75 });
-  for (const m of matches(EURO_STREET_RE, s)) {
-    if (!/\d/.test(m[0]) && !/^(?:rue|via|calle|avenida|rua|chemin|piazza|strada|viale|ulica|ul\.)\s/i.test(m[0])) continue;
-    out.push({ s: m.index, e: m.index + m[0].length, type: "street_address", score: 0.7 });
+  for (const m of matches(EURO_PREFIX_RE, s)) {
+    if (/\d/.test(m[0])) out.push({ s: m.index, e: m.index + m[0].length, type: "street_address", score: 0.7 });
+  }
+  for (const m of matches(EURO_SUFFIX_RE, s)) {
+    // extend left over the street name the ending is glued to, then one more word ("Søndre Havnevej 65")
+    let a = m.index;
+    while (a > 0 && m.index - a < 24 && NAME_CHAR_RE.test(s[a - 1]!)) a--;
+    if (a > 1 && s[a - 1] === " " && NAME_CHAR_RE.test(s[a - 2]!)) {
+      let b = a - 1;
+      while (b > 0 && a - b < 25 && NAME_CHAR_RE.test(s[b - 1]!)) b--;
+      if (/^\p{Lu}/u.test(s.slice(b, a))) a = b;
+    }
+    out.push({ s: a, e: m.index + m[0].length, type: "street_address", score: 0.7 });
   }
   for (const m of matches(APT_RE, s)) out.push({ s: m.index, e: m.index + m[0].length, type: "street_address", score: 0.6 });
 }
@@ -337,7 +350,42 @@ const NAME_STOPWORDS = new Set([
   "carter", "parker", "porter", "taylor", "cook", "miller", "turner", "fisher", "hunter", "archer", "judge", "bishop", "gay", "tad", "teddy", "august",
 ]);
 
-const TOKEN_RE = /[\p{L}][\p{L}'’-]{0,30}\.?/gu;
+const LETTER_RE = /\p{L}/u;
+function isWordStart(c: number, s: string, i: number): boolean {
+  if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) return true;
+  return c >= 0xc0 && LETTER_RE.test(s[i]!);
+}
+
+interface Token {
+  s: number;
+  e: number;
+  w: string;
+  lower: string;
+}
+
+/** Words (a letter, then letters, apostrophes, hyphens; at most 31), with a trailing "." kept in `e` only. */
+function tokenize(s: string): Token[] {
+  const tokens: Token[] = [];
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    if (!isWordStart(s.charCodeAt(i), s, i)) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n && j - i < 31) {
+      const d = s.charCodeAt(j);
+      if (isWordStart(d, s, j) || d === 0x27 || d === 0x2019 || d === 0x2d) j++;
+      else break;
+    }
+    const w = s.slice(i, j);
+    const dot = j < n && s.charCodeAt(j) === 0x2e;
+    tokens.push({ s: i, e: j + (dot ? 1 : 0), w, lower: w.toLowerCase() });
+    i = dot ? j + 1 : j;
+  }
+  return tokens;
+}
 const NAME_CUE_RE = /\b(?:my name is|name is|named|called|i am|i'm|this is|call me|name:|signed|regards,|sincerely,|cheers,|thanks,|dear|hi|hello|hey|contact|ask|tell|from|by|with|to|and|met|meet|saw|see|cc:|attn:?)\s$/i;
 
 function isCapitalised(w: string): boolean {
@@ -347,13 +395,7 @@ function isCapitalised(w: string): boolean {
 
 function detectPersons(s: string, out: Candidate[]): void {
   const lex = nameLexicon();
-  const tokens: { s: number; e: number; w: string; lower: string }[] = [];
-  for (const m of matches(TOKEN_RE, s)) {
-    let w = m[0];
-    const dot = w.endsWith(".");
-    if (dot) w = w.slice(0, -1);
-    tokens.push({ s: m.index, e: m.index + w.length + (dot ? 1 : 0), w, lower: w.toLowerCase() });
-  }
+  const tokens = tokenize(s);
   const sentenceStart = (idx: number): boolean => {
     const before = s.slice(Math.max(0, tokens[idx]!.s - 3), tokens[idx]!.s);
     return idx === 0 || /[.!?\n:"]\s*$/.test(before);
@@ -365,7 +407,6 @@ function detectPersons(s: string, out: Candidate[]): void {
     const firstKnown = lex.first.has(t.lower) && !NAME_STOPWORDS.has(t.lower);
     const cap = isCapitalised(t.w);
     const ambiguousFirst = lex.first.has(t.lower) && NAME_STOPWORDS.has(t.lower) && cap && !sentenceStart(i);
-    const cue = NAME_CUE_RE.test(s.slice(Math.max(0, t.s - 16), t.s));
     let score = 0;
     if (isHon) {
       // honorific + following name tokens
@@ -381,7 +422,7 @@ function detectPersons(s: string, out: Candidate[]): void {
     }
     if (firstKnown || ambiguousFirst) score = cap ? 0.8 : 0.6;
     else if (cap && !sentenceStart(i) && lex.last.has(t.lower)) score = 0.6;
-    else if (cap && !lex.other.has(t.lower) && !sentenceStart(i) && cue && t.w.length > 1 && t.w !== t.w.toUpperCase()) score = 0.55;
+    else if (cap && t.w.length > 1 && !lex.other.has(t.lower) && t.w !== t.w.toUpperCase() && !sentenceStart(i) && NAME_CUE_RE.test(s.slice(Math.max(0, t.s - 16), t.s))) score = 0.55;
     if (score === 0) {
       i++;
       continue;
@@ -406,8 +447,8 @@ function detectPersons(s: string, out: Candidate[]): void {
 
 // --------------------------------------------------------------- main
 
-type Detector = (s: string, out: Candidate[]) => void;
-const DETECTORS: Record<PiiEntity, Detector> = {
+export type Detector = (s: string, out: Candidate[]) => void;
+export const PII_DETECTORS: Record<PiiEntity, Detector> = {
   secret: detectSecrets,
   credit_card: detectCards,
   iban: detectIban,
@@ -429,7 +470,7 @@ export function detectPii(text: string, types?: readonly PiiEntity[]): PiiFindin
   const candidates: Candidate[] = [];
   // every detector runs on the same text; overlaps are resolved by priority below,
   // so asking for fewer types must not change the spans of the ones asked for
-  for (const type of ALL_TYPES) DETECTORS[type](n.text, candidates);
+  for (const type of ALL_TYPES) PII_DETECTORS[type](n.text, candidates);
   const kept = resolveOverlaps(candidates.filter((c) => c.score >= PII_MIN_SCORE), n.text.length);
   const findings: PiiFinding[] = [];
   for (const c of kept) {
