@@ -280,6 +280,13 @@ function foldPass(text: string, base: number, opts: Required<NormalizeOptions>, 
   }
 }
 
+/** Index of char code `c` in `text[from, from + max)`, or -1: a bounded look-ahead (an unbounded indexOf per "<" would be quadratic). */
+function indexWithin(text: string, c: number, from: number, max: number): number {
+  const stop = Math.min(text.length, from + max);
+  for (let k = from; k < stop; k++) if (text.charCodeAt(k) === c) return k;
+  return -1;
+}
+
 /** `<...>` at `i`: a tag, a comment opener or not markup at all (returns 0). */
 function openTag(text: string, i: number, base: number, b: Builder, stats: { hidden: number }): number {
   if (text.startsWith("<!--", i)) {
@@ -290,8 +297,8 @@ function openTag(text: string, i: number, base: number, b: Builder, stats: { hid
   const next = text.charCodeAt(i + 1);
   const isTag = (next >= 65 && next <= 90) || (next >= 97 && next <= 122) || next === 0x2f /* / */ || next === 0x21 /* ! */;
   if (!isTag) return 0;
-  const close = text.indexOf(">", i + 1);
-  if (close < 0 || close - i > 400) return 0;
+  const close = indexWithin(text, 0x3e /* > */, i + 1, 400);
+  if (close < 0) return 0;
   const tag = text.slice(i, close + 1);
   // chat-template tokens like <|im_start|> are not HTML: keep them
   if (tag.includes("|")) return 0;
@@ -310,8 +317,8 @@ function openTag(text: string, i: number, base: number, b: Builder, stats: { hid
 }
 
 function decodeEntity(text: string, i: number): { value: string; length: number } | null {
-  const semi = text.indexOf(";", i + 1);
-  if (semi < 0 || semi - i > 10) return null;
+  const semi = indexWithin(text, 0x3b /* ; */, i + 1, 10);
+  if (semi < 0) return null;
   const body = text.slice(i + 1, semi);
   let cp: number | null = null;
   if (/^#\d{1,7}$/.test(body)) cp = Number(body.slice(1));

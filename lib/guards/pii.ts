@@ -126,6 +126,7 @@ function detectSecrets(s: string, out: Candidate[]): void {
     }
   }
   // PEM private keys: BEGIN ... END with indexOf, so one pass
+  const missingEnd = new Set<string>();
   let from = 0;
   for (;;) {
     const begin = s.indexOf("-----BEGIN ", from);
@@ -141,7 +142,12 @@ function detectSecrets(s: string, out: Candidate[]): void {
       continue;
     }
     const endMarker = `-----END ${label}-----`;
-    const endAt = s.indexOf(endMarker, headEnd);
+    // each marker is searched for once: a missing END is remembered, so repeated BEGINs stay linear
+    let endAt = -1;
+    if (!missingEnd.has(endMarker)) {
+      endAt = s.indexOf(endMarker, headEnd);
+      if (endAt < 0) missingEnd.add(endMarker);
+    }
     const stop = endAt >= 0 ? endAt + endMarker.length : Math.min(s.length, headEnd + 5 + 4096);
     out.push({ s: begin, e: stop, type: "secret", score: 0.99, kind: "private_key" });
     from = stop;
