@@ -404,6 +404,8 @@ const NAME_CUE_RE =
   /\b(?:my name is|name is|named|called|i am|i'm|this is|call me|name:|signed|regards,|sincerely,|cheers,|thanks,|dear|hi|hello|hey|contact|ask|tell|told|from|by|with|to|and|met|meet|saw|see|cc:|attn:?|says|said|producer|director|starring|given|asked|thanked|name\?|here's|here is)\s$/i;
 /** Cues strong enough for a lower-case or unknown word ("my name is mieszko", "last name? Arcuri"). */
 const STRONG_NAME_CUE_RE = /\b(?:my name is|my name's|call me|name\?|name:|i am called|named)\s{1,3}$/i;
+/** Last word of a strong cue: the cue regex runs only after one of these. */
+const STRONG_CUE_LAST = new Set(["is", "name", "me", "called", "named", "name's"]);
 /** A capitalised word followed by one of these is a place, street or organisation, not a person. */
 const NOT_PERSON_NEXT = new Set([
   "street", "st", "road", "rd", "avenue", "ave", "lane", "drive", "boulevard", "way", "square", "place", "greens", "union", "islands", "island", "orchestra",
@@ -448,7 +450,7 @@ function detectPersons(s: string, out: Candidate[]): void {
     if (firstKnown || ambiguousFirst) score = cap ? 0.8 : 0.6;
     else if (cap && !sentenceStart(i) && lex.last.has(t.lower)) score = 0.6;
     else if (cap && t.w.length > 1 && !lex.other.has(t.lower) && t.w !== t.w.toUpperCase() && !sentenceStart(i) && NAME_CUE_RE.test(s.slice(Math.max(0, t.s - 16), t.s))) score = 0.55;
-    else if (t.w.length > 1 && !lex.other.has(t.lower) && STRONG_NAME_CUE_RE.test(s.slice(Math.max(0, t.s - 16), t.s))) score = 0.6;
+    else if (t.w.length > 1 && i > 0 && STRONG_CUE_LAST.has(tokens[i - 1]!.lower) && !lex.other.has(t.lower) && STRONG_NAME_CUE_RE.test(s.slice(Math.max(0, t.s - 16), t.s))) score = 0.6;
     else if (cap && t.w.length > 1 && !lex.other.has(t.lower) && t.w !== t.w.toUpperCase() && sentenceStart(i)) {
       // a speaker label ("Kalman: ...") or an unknown word starting a sentence with a verb after it ("Bożena spent ...")
       const after = s.slice(t.e, t.e + 2);
