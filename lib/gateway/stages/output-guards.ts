@@ -16,6 +16,7 @@ import { createHoldBack } from "@/lib/guards/holdback";
 import { moderateText } from "@/lib/guards/moderation";
 import type { GuardVerdict } from "@/lib/guards/policy";
 import { log } from "@/lib/log";
+import { ASYNC_MODERATION_MARK } from "@/lib/queues/moderation";
 
 /**
  * Stage 10, output guards (issue 6), on every answer before the caller sees it.
@@ -299,6 +300,13 @@ function reidentifyCompletion(run: GuardRun, completion: ChatCompletion): void {
   }
 }
 
+/** Marks the record for the worker's moderation queue when the policy enables the async check (lib/queues/moderation.ts). */
+function markAsyncModeration(ctx: GatewayContext, run: GuardRun): void {
+  const a = run.policy.config.moderation.async;
+  if (!a.enabled || !a.route) return;
+  noteLog(ctx, { metadata: { ...(ctx.log?.metadata ?? {}), [ASYNC_MODERATION_MARK]: "queued" } });
+}
+
 /** Whole answers (JSON responses, and the static answer of a stream). Returns the answer to send. */
 export async function outputGuards(ctx: GatewayContext, completion: ChatCompletion, opts: OutputGuardOptions = {}): Promise<ChatCompletion> {
   const g = guardRunOf(ctx);
@@ -309,6 +317,7 @@ export async function outputGuards(ctx: GatewayContext, completion: ChatCompleti
   if (surface) checkToolCalls(ctx, run, surface, answer);
   answer = await enforceSchema(ctx, state, run, answer, opts.target ?? null);
   moderate(ctx, run, answer);
+  markAsyncModeration(ctx, run);
   if (run.policy.config.pii.mode !== "off") {
     // The record keeps the answer in the provider's (redacted) form; PII the model produced is redacted too.
     noteLog(ctx, { response: redactJson(run, answer) as Record<string, never> });
@@ -506,6 +515,7 @@ export function guardStream(ctx: GatewayContext, chunks: AsyncIterable<ChatCompl
       }
     }
     if (run.policy.config.pii.mode !== "off" && ctx.log?.response) noteLog(ctx, { response: redactJson(run, ctx.log.response) as Record<string, never> });
+    markAsyncModeration(ctx, run);
   }
   return guarded();
 }
