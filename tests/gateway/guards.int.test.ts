@@ -53,6 +53,7 @@ beforeAll(async () => {
   roleKey = await addKey(db, t.tenantId, { scopes: ["chat", "end-user-role"] });
   const providerId = await addSimProvider(db, t.tenantId, { name: "sim-openai", kind: "openai", simUrl: sim.url });
   const m = async (name: string) => addModel(db, t.tenantId, providerId, name);
+  await addModel(db, t.tenantId, providerId, "text-embedding-3-small", { supportsEmbeddings: true });
   await addRoute(db, t.tenantId, { alias: "echo", targets: [{ modelId: await m("echo-model") }] });
   await addRoute(db, t.tenantId, { alias: "plain", targets: [{ modelId: await m("plain-model") }] });
   await addRoute(db, t.tenantId, { alias: "unsafe", targets: [{ modelId: await m("unsafe-model") }] });
@@ -173,6 +174,16 @@ describe("PII", () => {
     const data = await client("no-reid").chat.completions.create({ model: "echo", messages: [{ role: "user", content: question }] });
     expect(data.choices[0]?.message.content).not.toContain(EMAIL);
     expect(data.choices[0]?.message.content).toMatch(/\[EMAIL_1\]/);
+  });
+
+  it("redacts embeddings input before it leaves", async () => {
+    const { response } = await client().embeddings.create({ model: "text-embedding-3-small", input: [`Contact ${EMAIL}`, "no pii here"] }).withResponse();
+    const sent = sim.sim.requests({ pathPrefix: "/v1/embeddings" });
+    expect(JSON.stringify(sent[sent.length - 1]?.body)).not.toContain(EMAIL);
+    expect(JSON.stringify(sent[sent.length - 1]?.body)).toContain("[EMAIL_1]");
+    const row = await logRow(response.headers.get("x-request-id"));
+    expect(rowText(row)).not.toContain(EMAIL);
+    expect(row.redactions).toEqual([{ type: "email", count: 1, where: ["input[0]"] }]);
   });
 
   it("redacts context documents before they leave and in the log", async () => {

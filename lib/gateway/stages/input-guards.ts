@@ -2,7 +2,7 @@ import { BadRequestError, ForbiddenError, GatehouseError } from "@/lib/errors";
 import { snapshotReady } from "@/lib/gateway/config";
 import { classifyInjection } from "@/lib/gateway/guards/classifier";
 import { addVerdict, newGuardRun, noteGuards, piiTypes, type GuardRun, type Redactor } from "@/lib/gateway/guards/run";
-import type { ChatCompletionRequest, ChatMessage } from "@/lib/gateway/openai/schema";
+import type { ChatCompletionRequest, ChatMessage, EmbeddingsRequest } from "@/lib/gateway/openai/schema";
 import { noteLog } from "@/lib/gateway/record";
 import { requireAuth } from "@/lib/gateway/stages/authenticate";
 import { contextMessageText } from "@/lib/gateway/stages/context";
@@ -219,8 +219,36 @@ function injectionDetected(): GatehouseError {
   return new GatehouseError("prompt_injection_detected", "The request was refused: it looks like a prompt-injection or jailbreak attempt", { type: "invalid_request_error" });
 }
 
+/** Embeddings: PII in the input texts (the provider would see them too); no injection scoring, nothing to re-identify. */
+function embeddingsPii(ctx: GatewayContext, state: CallState, run: GuardRun, req: EmbeddingsRequest): void {
+  const mode = run.policy.config.pii.mode;
+  const t0 = performance.now();
+  const redactor = createRedactor();
+  const texts = typeof req.input === "string" ? [req.input] : req.input.every((x) => typeof x === "string") ? [...(req.input as string[])] : null;
+  if (!texts) return;
+  const slots: TextSlot[] = texts.map((_, i) => ({ where: `input[${i}]`, kind: "user", get: () => texts[i] ?? "", set: (t) => (texts[i] = t) }));
+  const found = redactSlots(run, redactor, slots);
+  const redacted: EmbeddingsRequest = { ...req, input: typeof req.input === "string" ? (texts[0] ?? "") : texts };
+  if (mode === "redact") {
+    run.redactor = redactor;
+    state.embeddings = redacted;
+  } else run.logRedactor = redactor;
+  run.loggedRequest = JSON.parse(JSON.stringify(redacted));
+  noteLog(ctx, { request: run.loggedRequest as Record<string, never> });
+  const verdict: Verdict = found === 0 ? "pass" : mode === "redact" ? "redact" : mode === "block" ? "block" : "flag";
+  addVerdict(ctx, run, { guard: "pii", verdict, score: found > 0 ? 1 : 0, spans: [], latencyMs: performance.now() - t0, detail: { found } }, "input");
+  if (verdict === "block") throw new GatehouseError("pii_detected", "The request contains personal data this feature may not send (PII guard in block mode)", { type: "invalid_request_error" });
+}
+
 export const inputGuards: Stage = async (ctx) => {
   const state = callStateOf(ctx);
+  if (state?.embeddings && !state.chat) {
+    const snapshot = await snapshotReady();
+    const run = newGuardRun(snapshot.guardPolicyFor(requireAuth(ctx).tenantId, state.featureId), null);
+    state.guards = run;
+    if (run.policy.config.pii.mode !== "off") embeddingsPii(ctx, state, run, state.embeddings);
+    return;
+  }
   const chat = state?.chat;
   if (!state || !chat) return;
   const auth = requireAuth(ctx);
