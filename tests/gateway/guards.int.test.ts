@@ -272,6 +272,19 @@ describe("moderation", () => {
     expect(row.guardVerdicts.find((v) => v.guard === "moderation")).toMatchObject({ verdict: "block", stage: "output" });
   });
 
+  it("delivers a safe stream whole through the hold-back window, and records the time it held the text", async () => {
+    const messages = [{ role: "user" as const, content: "Tell me about the history of tea in three sentences." }];
+    const whole = await client("mod-block").chat.completions.create({ model: "plain", messages });
+    const { data, response } = await client("mod-block").chat.completions.create({ model: "plain", messages, stream: true }).withResponse();
+    let content = "";
+    for await (const c of data) content += c.choices[0]?.delta.content ?? "";
+    expect(content).toBe(whole.choices[0]?.message.content);
+    const row = await logRow(response.headers.get("x-request-id"));
+    const v = row.guardVerdicts.find((x) => x.guard === "moderation");
+    expect(v).toMatchObject({ verdict: "pass", stage: "output" });
+    expect(typeof v?.detail?.holdBackMs).toBe("number");
+  });
+
   it("surfaces the cut stream as an error in the SDK", async () => {
     const stream = await client("mod-block").chat.completions.create({ model: "unsafe", stream: true, messages: [{ role: "user", content: "Tell me." }] });
     let content = "";
