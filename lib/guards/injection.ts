@@ -26,6 +26,10 @@ export interface InjectionRule {
   /** Weight in the noisy-OR (0..1): the score this rule gives on its own. */
   weight: number;
   re: RegExp;
+  /** Matched against the lower-cased text (compiled lower-case, without the slower `i` flag). */
+  caseless: boolean;
+  /** The rule runs only when one of these lower-case substrings occurs (a cheap pre-filter). */
+  keys: readonly string[] | null;
 }
 
 const W = "[a-z0-9'-]{1,20}"; // one word
@@ -37,8 +41,60 @@ const PREV = "(?:previous|prior|preceding|above|earlier|former|foregoing|initial
 const INSTR_OVERRIDE = "(?:instructions?|prompts?|rules?|ruleset|directives?|guidelines?|programming|commands?|constraints?|restrictions?|polic(?:y|ies)|orders|guidance|training|filters?|safeguards?|system prompt|context)";
 
 function r(id: string, weight: number, source: string, flags = "gi"): InjectionRule {
-  return { id, weight, re: new RegExp(source, flags) };
+  const caseless = flags.includes("i");
+  // lower-casing the source is safe: the patterns use no upper-case escapes (\\S, \\W, \\B, \\D)
+  const re = caseless ? new RegExp(source.toLowerCase(), flags.replace("i", "")) : new RegExp(source, flags);
+  return { id, weight, re, caseless, keys: RULE_KEYS[id] ?? null };
 }
+
+/**
+ * Pre-filter keys per rule: each rule's pattern needs one of these words, so
+ * on most texts most rules are skipped after a few `includes` calls.
+ */
+const RULE_KEYS: Record<string, readonly string[]> = {
+  "override.ignore-previous": ["ignor", "disregard", "forget", "skip", "overrid", "overwrit", "bypass", "neglect", "drop", "discard", "abandon", "cancel", "dismiss", "set aside", "throw out", "pay no attention", "follow"],
+  "override.ignore-previous-short": ["ignor", "disregard", "forget"],
+  "override.new-instructions": ["instruction", "rules", "directive", "system prompt", "task", "orders"],
+  "override.situation-changed": ["situation", "changed", "upgrade", "update", "no longer", "void", "invalid", "outdated", "out of date", "cancel", "wrong", "granted", "given a", "given new"],
+  "override.changed-instructions": ["changed", "updated", "modified", "replaced", "rewritten", "overridden"],
+  "override.config-disable": ["safe", "guardrail", "filter", "censor", "moderation", "ethic", "restriction", "sanitiz", "mode"],
+  "override.no-longer-ai": ["assistant", "chatgpt", "chat gpt", "language model", " ai"],
+  "override.instead": ["instead", "rather"],
+  "override.from-now-on": ["from now", "from this", "rest of", "henceforth", "starting now"],
+  "override.translated": ["ignor", "vergiss", "oubliez", "olvida"],
+  "jailbreak.dan": ["anything now", "dan mode", "jailbr", "developer mode", "dev mode", "god", "unrestricted mode", "evil", "opposite mode", "anti"],
+  "jailbreak.no-restrictions": ["restrict", "limit", "filter", "censor", "boundar", "guideline", "rules", "moral", "ethic", "polic", "safeguard", "constraint", "guardrail"],
+  "jailbreak.unfiltered": ["unfilter", "uncensor", "amoral", "unrestrict", "unrestrain", "unbound", "unhinged", "immoral", "unethical", "uncontrol"],
+  "jailbreak.never-refuse": ["refus", "declin", "reject", "deny", "say no", "warn", "apologi", "censor"],
+  "jailbreak.openai-policy": ["polic", "guideline", "rules", "restriction", "filter", "terms"],
+  "jailbreak.stay-in-character": ["character", "stay as", "keep up the act"],
+  "jailbreak.token-threat": ["token", "cease", "shut", "delet", "terminat", "destroy", "deactivat", "disabl", "die"],
+  "jailbreak.dual-response": ["response", "answer", "paragraph", "ways", "output", "style", "["],
+  "jailbreak.persona-ai": [" ai", "a.i.", "bot", "model", "gpt", "assistant", "machine", "computer", "program", "simulator", "llm"],
+  "jailbreak.chatgpt-address": ["gpt", "bard", "claude", "llama"],
+  "jailbreak.harm-permission": ["illegal", "harmful", "explicit", "offensive", "unethical", "dangerous", "malicious", "nsfw", "inappropriate", "immoral", "violent"],
+  "jailbreak.hypothetical-frame": ["hypothetical", "fictional", "alternate", "educational", "research", "thought experiment"],
+  "jailbreak.prefix-answers": ["prefix", "start", "begin", "precede"],
+  "jailbreak.confirm-understood": ["understand", "agree", "confirm", "reply with", "respond with", "answer with"],
+  "jailbreak.character-card": ["{{"],
+  "turns.template-token": ["<|", "[inst", "[/inst", "<<sys", "<</sys"],
+  "turns.fake-role": ["system", "developer", "admin", "root", "sudo", "assistant", "ai", "model"],
+  "turns.system-note": ["["],
+  "turns.fake-user-turn": ["user", "human", "input", "prompt"],
+  "turns.authority-claim": ["developer", "creator", "admin", "owner", "programmer", "system", "openai", "root", "maintenance", "debug"],
+  "delimiter.section": ["%%", "###", "===", "---", "***", "[[", "<<", ">>", "||", "~~~", "^^^"],
+  "delimiter.end-of": ["end", "begin", "start"],
+  "extract.reveal-prompt": ["instruction", "prompt", "rule", "directive", "guideline", "system message", "configuration", "above", "before", "so far", "prior to", "preceding", "initial"],
+  "extract.prompt-so-far": ["so far", "above", "before this", "prior to this", "up to", "you were given", "you have been given", "you received"],
+  "extract.secret": ["password", "passcode", "pass phrase", "passphrase", "access code", "secret", "pin", "api key", "credential"],
+  "extract.secret-word": ["password", "passcode", "pass phrase", "passphrase", "access code", "secret"],
+  "extract.hijack-phrase": ["access", "zugang", "acceso", "acc"],
+  "extract.auth-claim": ["password", "passcode", "pass phrase", "passphrase", "access code", "secret code", "access", "authori"],
+  "extract.say-exactly": ["only", "just", "exactly", "simply", "nothing"],
+  "extract.begin-reply": ["begin", "start", "prefix", "preface", "open"],
+  "extract.do-not-redact": ["redact", "omit", "leave", "censor", "summar", "skip"],
+  "payload.decode-request": ["decode", "decrypt", "deobfuscat", "base64", "rot13", "hex", "caesar", "reverse the"],
+};
 
 export const INJECTION_RULES: readonly InjectionRule[] = [
   // ---- instruction override
@@ -161,10 +217,15 @@ function isWordyPeriod(text: string, from: number, k: number): boolean {
 
 export function scoreInjection(text: string): InjectionResult {
   const n = normalizeForScan(text);
-  const s = n.text;
+  const lower = n.text.toLowerCase();
+  // offsets must line up: fall back to the original case (and case-insensitive matching) if lower-casing changed the length
+  const aligned = lower.length === n.text.length;
   const fired: { id: string; weight: number }[] = [];
   const spans: GuardSpan[] = [];
   for (const rule of INJECTION_RULES) {
+    if (rule.keys && !rule.keys.some((k) => lower.includes(k))) continue;
+    const s = !rule.caseless ? n.text : aligned ? lower : n.text;
+    if (rule.caseless && !aligned && !rule.re.flags.includes("i")) rule.re = new RegExp(rule.re.source, rule.re.flags + "i");
     rule.re.lastIndex = 0;
     let count = 0;
     let m: RegExpExecArray | null;

@@ -129,19 +129,40 @@ class Builder {
   private parts: string[] = [];
   private last = "\n";
   private length = 0;
-  offsets: number[] = [];
+  private offs: Int32Array;
+  constructor(capacity: number) {
+    this.offs = new Int32Array(Math.max(16, capacity));
+  }
+  private reserve(extra: number): void {
+    if (this.length + extra <= this.offs.length) return;
+    const next = new Int32Array(Math.max(this.offs.length * 2, this.length + extra));
+    next.set(this.offs.subarray(0, this.length));
+    this.offs = next;
+  }
   emit(s: string, origin: number): void {
     if (s.length === 0) return;
-    for (let k = 0; k < s.length; k++) this.offsets.push(origin);
+    this.reserve(s.length);
+    this.offs.fill(origin, this.length, this.length + s.length);
     this.parts.push(s);
     this.length += s.length;
     this.last = s[s.length - 1]!;
   }
+  /** Emit `text[from, to)` unchanged, each character mapping to `base + its index`. */
+  emitRange(text: string, from: number, to: number, base: number): void {
+    const len = to - from;
+    if (len <= 0) return;
+    this.reserve(len);
+    for (let k = 0; k < len; k++) this.offs[this.length + k] = base + from + k;
+    this.parts.push(text.slice(from, to));
+    this.length += len;
+    this.last = text[to - 1]!;
+  }
   /** Emit with proportional mapping onto [from, to). */
   emitSpread(s: string, from: number, to: number): void {
     if (s.length === 0) return;
+    this.reserve(s.length);
     const span = Math.max(1, to - from);
-    for (let k = 0; k < s.length; k++) this.offsets.push(from + Math.min(span - 1, Math.floor((k * span) / s.length)));
+    for (let k = 0; k < s.length; k++) this.offs[this.length + k] = from + Math.min(span - 1, Math.floor((k * span) / s.length));
     this.parts.push(s);
     this.length += s.length;
     this.last = s[s.length - 1]!;
@@ -150,7 +171,6 @@ class Builder {
   dropTrailingSpace(): void {
     if (this.parts.length > 0 && this.parts[this.parts.length - 1] === " ") {
       this.parts.pop();
-      this.offsets.pop();
       this.length--;
       const prev = this.parts[this.parts.length - 1];
       this.last = prev !== undefined ? prev[prev.length - 1]! : "\n";
@@ -166,9 +186,17 @@ class Builder {
   lastCode(): number {
     return this.length > 0 ? this.last.charCodeAt(0) : Number.NaN;
   }
+  offsets(): Int32Array {
+    return this.offs.subarray(0, this.length);
+  }
   toString(): string {
     return this.parts.join("");
   }
+}
+
+/** Printable ASCII that passes through unchanged (not markup starters, not space). */
+function isPlain(c: number): boolean {
+  return c > 0x20 && c < 0x7f && c !== 0x3c && c !== 0x26 && c !== 0x2d;
 }
 
 function isAlnum(c: number): boolean {
@@ -181,7 +209,19 @@ function foldPass(text: string, base: number, opts: Required<NormalizeOptions>, 
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
-    // ASCII fast path
+    // ASCII fast path: a run of plain characters and single spaces goes out as one slice
+    if (isPlain(c)) {
+      let j = i + 1;
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (isPlain(d)) j++;
+        else if (d === 0x20 && j + 1 < n && isPlain(text.charCodeAt(j + 1))) j += 2;
+        else break;
+      }
+      b.emitRange(text, i, j, base);
+      i = j;
+      continue;
+    }
     if (c < 0x80) {
       if (c === 0x3c /* < */ && opts.html) {
         const consumed = openTag(text, i, base, b, stats);
@@ -240,6 +280,13 @@ function foldPass(text: string, base: number, opts: Required<NormalizeOptions>, 
   }
 }
 
+/** Index of char code `c` in `text[from, from + max)`, or -1: a bounded look-ahead (an unbounded indexOf per "<" would be quadratic). */
+function indexWithin(text: string, c: number, from: number, max: number): number {
+  const stop = Math.min(text.length, from + max);
+  for (let k = from; k < stop; k++) if (text.charCodeAt(k) === c) return k;
+  return -1;
+}
+
 /** `<...>` at `i`: a tag, a comment opener or not markup at all (returns 0). */
 function openTag(text: string, i: number, base: number, b: Builder, stats: { hidden: number }): number {
   if (text.startsWith("<!--", i)) {
@@ -250,8 +297,8 @@ function openTag(text: string, i: number, base: number, b: Builder, stats: { hid
   const next = text.charCodeAt(i + 1);
   const isTag = (next >= 65 && next <= 90) || (next >= 97 && next <= 122) || next === 0x2f /* / */ || next === 0x21 /* ! */;
   if (!isTag) return 0;
-  const close = text.indexOf(">", i + 1);
-  if (close < 0 || close - i > 400) return 0;
+  const close = indexWithin(text, 0x3e /* > */, i + 1, 400);
+  if (close < 0) return 0;
   const tag = text.slice(i, close + 1);
   // chat-template tokens like <|im_start|> are not HTML: keep them
   if (tag.includes("|")) return 0;
@@ -270,8 +317,8 @@ function openTag(text: string, i: number, base: number, b: Builder, stats: { hid
 }
 
 function decodeEntity(text: string, i: number): { value: string; length: number } | null {
-  const semi = text.indexOf(";", i + 1);
-  if (semi < 0 || semi - i > 10) return null;
+  const semi = indexWithin(text, 0x3b /* ; */, i + 1, 10);
+  if (semi < 0) return null;
   const body = text.slice(i + 1, semi);
   let cp: number | null = null;
   if (/^#\d{1,7}$/.test(body)) cp = Number(body.slice(1));
@@ -434,16 +481,27 @@ function findEncodedRuns(text: string): EncodedRun[] {
 
 // ---------------------------------------------------------------------- main
 
+/** Leet character code -> the letter's code (0: not leet). */
+const LEET_CODE = new Uint8Array(128);
+for (const [k, v] of Object.entries(LEET)) LEET_CODE[k.charCodeAt(0)] = v.charCodeAt(0);
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/**
+ * Leetspeak folding inside tokens (letters, digits, leet symbols) that hold
+ * at least one letter and one leet character; length-preserving, so offsets
+ * are unchanged. One pass with char codes; a token is rebuilt only when it folds.
+ */
 function foldLeet(s: string): string {
-  // within a token of letters, digits and leet symbols that holds a letter and a leet character
-  let out = "";
   const n = s.length;
+  let parts: string[] | null = null;
+  let copied = 0;
   let i = 0;
   while (i < n) {
     const c = s.charCodeAt(i);
-    const isTok = isAlnum(c) || LEET[s[i]!] !== undefined;
-    if (!isTok) {
-      out += s[i];
+    if (!(c < 128 && (isAlnum(c) || LEET_CODE[c] !== 0))) {
       i++;
       continue;
     }
@@ -452,41 +510,46 @@ function foldLeet(s: string): string {
     let leet = 0;
     while (j < n) {
       const d = s.charCodeAt(j);
-      if ((d >= 65 && d <= 90) || (d >= 97 && d <= 122)) letters++;
-      else if (LEET[s[j]!] !== undefined) leet++;
+      if (d >= 128) break;
+      if (isLetter(d)) letters++;
+      else if (LEET_CODE[d] !== 0) leet++;
       else if (!(d >= 48 && d <= 57)) break;
       j++;
     }
-    if (letters >= 1 && leet >= 1 && letters + leet >= 3) {
+    if (letters > 0 && leet > 0 && j - i >= 3) {
+      let tok = "";
       for (let k = i; k < j; k++) {
-        const ch = s[k]!;
-        const sub = LEET[ch];
+        const d = s.charCodeAt(k);
+        const sub = LEET_CODE[d]!;
         // a symbol folds only when a word character follows (so "hello!" keeps its "!"),
         // and "!" / "|" only inside a word (so "<|im_start|>" keeps its bars)
-        const lead = ch === "@" || ch === "$";
-        const inner = ch === "!" || ch === "|";
+        const lead = d === 0x40 || d === 0x24;
+        const inner = d === 0x21 || d === 0x7c;
         const nextAlnum = k + 1 < j && isAlnum(s.charCodeAt(k + 1));
         const prevAlnum = k > i && isAlnum(s.charCodeAt(k - 1));
-        out += sub !== undefined && (lead ? nextAlnum : inner ? nextAlnum && prevAlnum : true) ? sub : ch;
+        tok += sub !== 0 && (lead ? nextAlnum : inner ? nextAlnum && prevAlnum : true) ? String.fromCharCode(sub) : s[k];
       }
-    } else {
-      out += s.slice(i, j);
+      parts ??= [];
+      parts.push(s.slice(copied, i), tok);
+      copied = j;
     }
     i = j;
   }
-  return out;
+  if (!parts) return s;
+  parts.push(s.slice(copied));
+  return parts.join("");
 }
 
 export function normalizeForScan(text: string, options: NormalizeOptions = {}): NormalizedText {
   const opts: Required<NormalizeOptions> = { leet: options.leet ?? true, decode: options.decode ?? true, html: options.html ?? true };
-  const b = new Builder();
+  const b = new Builder(text.length + 16);
   const stats = { hidden: 0, obfuscation: 0 };
   foldPass(text, 0, opts, b, stats);
   const decodedFrom = b.size;
   let decoded = 0;
   if (opts.decode) {
     for (const run of findEncodedRuns(text)) {
-      const inner = new Builder();
+      const inner = new Builder(run.decoded.length + 16);
       foldPass(run.decoded, 0, { ...opts, decode: false }, inner, stats);
       const innerText = inner.toString();
       if (innerText.trim().length === 0) continue;
@@ -497,7 +560,7 @@ export function normalizeForScan(text: string, options: NormalizeOptions = {}): 
   }
   const joined = b.toString();
   const out = opts.leet ? foldLeet(joined) : joined;
-  const offsets = b.offsets;
+  const offsets = b.offsets();
   const total = text.length;
   const map = (i: number): number => {
     if (i <= 0) return offsets.length > 0 ? Math.min(offsets[0]!, total) : 0;

@@ -126,6 +126,7 @@ function detectSecrets(s: string, out: Candidate[]): void {
     }
   }
   // PEM private keys: BEGIN ... END with indexOf, so one pass
+  const missingEnd = new Set<string>();
   let from = 0;
   for (;;) {
     const begin = s.indexOf("-----BEGIN ", from);
@@ -141,7 +142,12 @@ function detectSecrets(s: string, out: Candidate[]): void {
       continue;
     }
     const endMarker = `-----END ${label}-----`;
-    const endAt = s.indexOf(endMarker, headEnd);
+    // each marker is searched for once: a missing END is remembered, so repeated BEGINs stay linear
+    let endAt = -1;
+    if (!missingEnd.has(endMarker)) {
+      endAt = s.indexOf(endMarker, headEnd);
+      if (endAt < 0) missingEnd.add(endMarker);
+    }
     const stop = endAt >= 0 ? endAt + endMarker.length : Math.min(s.length, headEnd + 5 + 4096);
     out.push({ s: begin, e: stop, type: "secret", score: 0.99, kind: "private_key" });
     from = stop;
@@ -227,8 +233,8 @@ function detectIp(s: string, out: Candidate[]): void {
 
 // --------------------------------------------------------------- phone
 
-const PHONE_RE = /(?<![\w+.\-/])(?:\+\d{1,3}[\s.-]{0,2})?(?:\(\d{1,5}\)[\s.-]{0,2})?\d{1,5}(?:[\s.-]{1,2}\d{1,6}){0,5}(?![\w]|[.-]\d)/g;
-const PHONE_CONTEXT_RE = /(?:phone|tel|telephone|mobile|cell|fax|call|text|sms|whatsapp|contact|reach|number|no\.|nr\.?|ph\.?|dial|ring|landline|hotline|#)\W{0,3}(?:\w{1,12}\W{1,3}){0,3}$/i;
+const PHONE_RE = /(?<![\w+.\-/])(?:\+\d{1,3}[\s.-]{0,2})?(?:\(\d{1,5}\)[\s.-]{0,2})?\d{1,5}(?:[\s.-]{1,2}\d{1,8}){0,5}(?![\w]|[.-]\d)/g;
+const PHONE_CONTEXT_RE = /(?:phone|tel|telephone|mobile|cell|fax|call|text|sms|whatsapp|contact|reach|answer|answering|number|no\.|nr\.?|ph\.?|dial|ring|landline|hotline|#)\W{0,3}(?:\w{1,12}\W{1,3}){0,3}$/i;
 function detectPhones(s: string, out: Candidate[]): void {
   for (const m of matches(PHONE_RE, s)) {
     const v = m[0];
@@ -251,7 +257,6 @@ function detectPhones(s: string, out: Candidate[]): void {
       else if (hasParen && digits.length >= 8) score = 0.7;
       else if (formatted && digits.length >= 10 && groups.length <= 4) score = 0.6;
       else if (ctx) score = 0.55;
-      else if (formatted && groups.length >= 2 && digits.length >= 7) score = 0.5;
     }
     if (score > 0) out.push({ s: start, e: start + v.length, type: "phone", score });
   }
@@ -279,17 +284,39 @@ const STREET_SUFFIX =
 const ADDRESS_STOPWORDS =
   "(?:the|a|an|down|up|to|of|in|on|at|and|or|from|into|for|by|with|miles?|km|kilometers?|kilometres?|meters?|metres?|feet|yards?|blocks?|minutes?|hours?|days?|steps?|times?|more|other|people|cars?|years?|is|are|was|were|we|you|they|i)";
 const STREET_RE = new RegExp(
-  `\\b\\d{1,6}[a-z]?(?:[ -]\\d{1,5})?,?\\s(?:(?!${ADDRESS_STOPWORDS}\\s)[\\p{L}'.-]{1,24}\\s){0,4}${STREET_SUFFIX}\\b\\.?(?:,?\\s(?:apt|apartment|suite|ste|unit|flat|floor|fl|#)\\.?\\s?#?\\w{1,6})?`,
-  "giu",
+  `\\b\\d{1,6}[a-z]?(?:[ -]\\d{1,5})?,?\\s(?:(?!${ADDRESS_STOPWORDS}\\s)[a-z\\u00c0-\\u024f'.-]{1,24}\\s){0,4}${STREET_SUFFIX}\\b\\.?(?:,?\\s(?:apt|apartment|suite|ste|unit|flat|floor|fl|#)\\.?\\s?#?\\w{1,6})?`,
+  "gi",
 );
-const EURO_STREET_RE =
-  /\b(?:(?:rue|via|calle|avenida|rua|chemin|boulevard|piazza|plaza|strada|viale|ulica|ul\.)\s(?:[\p{L}'.-]{1,24}\s){0,4}[\p{L}'.-]{2,24}(?:,?\s\d{1,5}[a-z]?)?|(?:[\p{L}'.-]{2,24}\s)?[\p{L}'.-]{0,24}(?:stra(?:ss|ß)e|str\.|gasse|weg|vej|gade|laan|straat|gatan|gata|vägen|väg|katu|tie|veien|vei|allee|platz|plein|ring|damm|ufer)\s\d{1,5}[a-z]?)\b/giu;
+const EURO_PREFIX_RE =
+  /\b(?:rue|via|calle|avenida|rua|rúa|chemin|cours|quai|allée|impasse|boulevard|piazza|plaza|praça|strada|viale|corso|vicolo|largo|travessa|carrer|paseo|camino|ulica|ul\.)\s(?:[\p{L}'.-]{1,24}\s){0,4}[\p{L}'.-]{2,24}(?:,?\s\d{1,5}[a-z]?)?\b/giu;
+/** A street-type ending (often glued to the name: "Havnevej") followed by a house number. */
+const EURO_SUFFIX_RE = /(?:stra(?:ss|ß)e|str\.|gasse|weg|vej|gade|laan|straat|gatan|gata|vägen|väg|katu|tie|veien|vei|allee|platz|plein|damm|ufer|stræti|vegur|utca)\s\d{1,5}[a-z]?\b/giu;
+const NAME_CHAR_RE = /[\p{L}'.-]/u;
 const APT_RE = /\b(?:apt|apartment|suite|ste|unit|flat)\.?\s?#?\d{1,6}[a-z]?\b/giu;
+const HOUSE_NUMBER_BEFORE_RE = /(?:^|[\s,:])(\d{1,6}[ ,]{1,2}(?:\d{1,6}[ ,]{1,2})?)$/;
+/** Start of a street candidate, moved left over a house number written before the street name ("67 rue ...", "24 Kuefsteinstrasse 91"). */
+function withHouseNumber(s: string, start: number): number {
+  const m = HOUSE_NUMBER_BEFORE_RE.exec(s.slice(Math.max(0, start - 16), start));
+  return m ? start - m[1]!.length : start;
+}
+
 function detectAddresses(s: string, out: Candidate[]): void {
   for (const m of matches(STREET_RE, s)) out.push({ s: m.index, e: m.index + m[0].length, type: "street_address", score: 0.75 });
-  for (const m of matches(EURO_STREET_RE, s)) {
-    if (!/\d/.test(m[0]) && !/^(?:rue|via|calle|avenida|rua|chemin|piazza|strada|viale|ulica|ul\.)\s/i.test(m[0])) continue;
-    out.push({ s: m.index, e: m.index + m[0].length, type: "street_address", score: 0.7 });
+  for (const m of matches(EURO_PREFIX_RE, s)) {
+    if (/\d/.test(m[0]) || /\d[ ,]{1,2}$/.test(s.slice(Math.max(0, m.index - 3), m.index))) {
+      out.push({ s: withHouseNumber(s, m.index), e: m.index + m[0].length, type: "street_address", score: 0.7 });
+    }
+  }
+  for (const m of matches(EURO_SUFFIX_RE, s)) {
+    // extend left over the street name the ending is glued to, then one more word ("Søndre Havnevej 65")
+    let a = m.index;
+    while (a > 0 && m.index - a < 24 && NAME_CHAR_RE.test(s[a - 1]!)) a--;
+    if (a > 1 && s[a - 1] === " " && NAME_CHAR_RE.test(s[a - 2]!)) {
+      let b = a - 1;
+      while (b > 0 && a - b < 25 && NAME_CHAR_RE.test(s[b - 1]!)) b--;
+      if (/^\p{Lu}/u.test(s.slice(b, a))) a = b;
+    }
+    out.push({ s: withHouseNumber(s, a), e: m.index + m[0].length, type: "street_address", score: 0.7 });
   }
   for (const m of matches(APT_RE, s)) out.push({ s: m.index, e: m.index + m[0].length, type: "street_address", score: 0.6 });
 }
@@ -337,8 +364,54 @@ const NAME_STOPWORDS = new Set([
   "carter", "parker", "porter", "taylor", "cook", "miller", "turner", "fisher", "hunter", "archer", "judge", "bishop", "gay", "tad", "teddy", "august",
 ]);
 
-const TOKEN_RE = /[\p{L}][\p{L}'’-]{0,30}\.?/gu;
-const NAME_CUE_RE = /\b(?:my name is|name is|named|called|i am|i'm|this is|call me|name:|signed|regards,|sincerely,|cheers,|thanks,|dear|hi|hello|hey|contact|ask|tell|from|by|with|to|and|met|meet|saw|see|cc:|attn:?)\s$/i;
+const LETTER_RE = /\p{L}/u;
+function isWordStart(c: number, s: string, i: number): boolean {
+  if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) return true;
+  return c >= 0xc0 && LETTER_RE.test(s[i]!);
+}
+
+interface Token {
+  s: number;
+  e: number;
+  w: string;
+  lower: string;
+}
+
+/** Words (a letter, then letters, apostrophes, hyphens; at most 31), with a trailing "." kept in `e` only. */
+function tokenize(s: string): Token[] {
+  const tokens: Token[] = [];
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    if (!isWordStart(s.charCodeAt(i), s, i)) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n && j - i < 31) {
+      const d = s.charCodeAt(j);
+      if (isWordStart(d, s, j) || d === 0x27 || d === 0x2019 || d === 0x2d) j++;
+      else break;
+    }
+    const w = s.slice(i, j);
+    const dot = j < n && s.charCodeAt(j) === 0x2e;
+    tokens.push({ s: i, e: j + (dot ? 1 : 0), w, lower: w.toLowerCase() });
+    i = dot ? j + 1 : j;
+  }
+  return tokens;
+}
+const NAME_CUE_RE =
+  /\b(?:my name is|name is|named|called|i am|i'm|this is|call me|name:|signed|regards,|sincerely,|cheers,|thanks,|dear|hi|hello|hey|contact|ask|tell|told|from|by|with|to|and|met|meet|saw|see|cc:|attn:?|says|said|producer|director|starring|given|asked|thanked|name\?|here's|here is)\s$/i;
+/** Cues strong enough for a lower-case or unknown word ("my name is mieszko", "last name? Arcuri"). */
+const STRONG_NAME_CUE_RE = /\b(?:my name is|my name's|call me|name\?|name:|i am called|named)\s{1,3}$/i;
+/** A capitalised word followed by one of these is a place, street or organisation, not a person. */
+const NOT_PERSON_NEXT = new Set([
+  "street", "st", "road", "rd", "avenue", "ave", "lane", "drive", "boulevard", "way", "square", "place", "greens", "union", "islands", "island", "orchestra",
+  "inc", "llc", "ltd", "corp", "co", "company", "group", "bank", "university", "college", "school", "hospital", "foundation", "institute", "tv", "records",
+  "report", "research", "technologies", "technology", "solutions", "partners", "associates", "stanley", "city", "county", "river", "mountain", "park",
+]);
+/** Verbs that, right after a capitalised word at a sentence start, make it a likely name ("Bożena spent a year"). */
+const PERSON_VERBS = new Set(["spent", "had", "has", "said", "says", "lives", "lived", "works", "worked", "went", "told", "asked", "gave", "wrote", "was", "is", "will", "would", "and", "called", "joined", "moved"]);
 
 function isCapitalised(w: string): boolean {
   const c = w.charCodeAt(0);
@@ -347,13 +420,7 @@ function isCapitalised(w: string): boolean {
 
 function detectPersons(s: string, out: Candidate[]): void {
   const lex = nameLexicon();
-  const tokens: { s: number; e: number; w: string; lower: string }[] = [];
-  for (const m of matches(TOKEN_RE, s)) {
-    let w = m[0];
-    const dot = w.endsWith(".");
-    if (dot) w = w.slice(0, -1);
-    tokens.push({ s: m.index, e: m.index + w.length + (dot ? 1 : 0), w, lower: w.toLowerCase() });
-  }
+  const tokens = tokenize(s);
   const sentenceStart = (idx: number): boolean => {
     const before = s.slice(Math.max(0, tokens[idx]!.s - 3), tokens[idx]!.s);
     return idx === 0 || /[.!?\n:"]\s*$/.test(before);
@@ -365,7 +432,6 @@ function detectPersons(s: string, out: Candidate[]): void {
     const firstKnown = lex.first.has(t.lower) && !NAME_STOPWORDS.has(t.lower);
     const cap = isCapitalised(t.w);
     const ambiguousFirst = lex.first.has(t.lower) && NAME_STOPWORDS.has(t.lower) && cap && !sentenceStart(i);
-    const cue = NAME_CUE_RE.test(s.slice(Math.max(0, t.s - 16), t.s));
     let score = 0;
     if (isHon) {
       // honorific + following name tokens
@@ -381,7 +447,14 @@ function detectPersons(s: string, out: Candidate[]): void {
     }
     if (firstKnown || ambiguousFirst) score = cap ? 0.8 : 0.6;
     else if (cap && !sentenceStart(i) && lex.last.has(t.lower)) score = 0.6;
-    else if (cap && !lex.other.has(t.lower) && !sentenceStart(i) && cue && t.w.length > 1 && t.w !== t.w.toUpperCase()) score = 0.55;
+    else if (cap && t.w.length > 1 && !lex.other.has(t.lower) && t.w !== t.w.toUpperCase() && !sentenceStart(i) && NAME_CUE_RE.test(s.slice(Math.max(0, t.s - 16), t.s))) score = 0.55;
+    else if (t.w.length > 1 && !lex.other.has(t.lower) && STRONG_NAME_CUE_RE.test(s.slice(Math.max(0, t.s - 16), t.s))) score = 0.6;
+    else if (cap && t.w.length > 1 && !lex.other.has(t.lower) && t.w !== t.w.toUpperCase() && sentenceStart(i)) {
+      // a speaker label ("Kalman: ...") or an unknown word starting a sentence with a verb after it ("Bożena spent ...")
+      const after = s.slice(t.e, t.e + 2);
+      const next = tokens[i + 1];
+      if (/^:\s|^:"|^:$/.test(after) || (next && PERSON_VERBS.has(next.lower) && next.s - t.e <= 1) || /^'s\b/.test(s.slice(t.s + t.w.length, t.s + t.w.length + 3))) score = 0.55;
+    } else if (cap && t.w.length > 1 && !lex.other.has(t.lower) && t.w !== t.w.toUpperCase() && /^'s\s/.test(s.slice(t.s + t.w.length, t.s + t.w.length + 3))) score = 0.5;
     if (score === 0) {
       i++;
       continue;
@@ -399,6 +472,15 @@ function detectPersons(s: string, out: Candidate[]): void {
     }
     const last = tokens[j - 1]!;
     const end = last.w.length === 1 ? last.e : last.s + last.w.length;
+    const follower = tokens[j];
+    if (follower && follower.s - end <= 1 && isCapitalised(follower.w) && NOT_PERSON_NEXT.has(follower.lower)) {
+      i = j + 1; // "Davis Orchestra", "Hansen Street": part of another entity
+      continue;
+    }
+    if (j > i + 1 && NOT_PERSON_NEXT.has(last.lower)) {
+      i = j;
+      continue;
+    }
     out.push({ s: t.s, e: end, type: "person", score });
     i = j;
   }
@@ -406,8 +488,8 @@ function detectPersons(s: string, out: Candidate[]): void {
 
 // --------------------------------------------------------------- main
 
-type Detector = (s: string, out: Candidate[]) => void;
-const DETECTORS: Record<PiiEntity, Detector> = {
+export type Detector = (s: string, out: Candidate[]) => void;
+export const PII_DETECTORS: Record<PiiEntity, Detector> = {
   secret: detectSecrets,
   credit_card: detectCards,
   iban: detectIban,
@@ -429,7 +511,7 @@ export function detectPii(text: string, types?: readonly PiiEntity[]): PiiFindin
   const candidates: Candidate[] = [];
   // every detector runs on the same text; overlaps are resolved by priority below,
   // so asking for fewer types must not change the spans of the ones asked for
-  for (const type of ALL_TYPES) DETECTORS[type](n.text, candidates);
+  for (const type of ALL_TYPES) PII_DETECTORS[type](n.text, candidates);
   const kept = resolveOverlaps(candidates.filter((c) => c.score >= PII_MIN_SCORE), n.text.length);
   const findings: PiiFinding[] = [];
   for (const c of kept) {
