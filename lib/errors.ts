@@ -18,6 +18,12 @@ export const ErrorCodes = {
   idempotency_in_flight: 409,
   idempotency_key_reused: 422,
   payload_too_large: 413,
+  /** Input guards (issue 6): the prompt-injection scorer (or its classifier) refused the request. */
+  prompt_injection_detected: 400,
+  /** Input guards (issue 6): personal data in a request whose PII guard is in block mode. */
+  pii_detected: 400,
+  /** Output guards (issue 6): the answer violated the moderation policy (the terminal event of a cut stream). */
+  content_filtered: 422,
   rate_limit_exceeded: 429,
   budget_exceeded: 429,
   internal_error: 500,

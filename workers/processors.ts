@@ -3,7 +3,9 @@ import type { Redis } from "ioredis";
 import type { Db } from "@/lib/db";
 import type { Env } from "@/lib/env";
 import type { QueueName } from "@/lib/queues";
+import { ASYNC_MODERATION_MARK, enqueueModeration, moderationQueue } from "@/lib/queues/moderation";
 import { requestLogQueue } from "@/lib/queues/request-log";
+import { createModerationProcessor } from "@/workers/moderation";
 import { createRequestLogProcessor } from "@/workers/request-log";
 import type { JobProcessor } from "@/workers/runtime";
 
@@ -23,12 +25,23 @@ export const processors: { [K in QueueName]: (deps: ProcessorDeps) => JobProcess
     // Where a rejected record goes to fail on its own (workers/request-log.ts).
     const queue = new Queue(requestLogQueue.name, { connection, defaultJobOptions: requestLogQueue.defaultJobOptions });
     queue.on("error", () => undefined); // connection errors are logged once by lib/queues/connection.ts
+    // Guards (issue 6): records the gateway marked for async moderation go to the moderation queue once stored.
+    const moderation = new Queue(moderationQueue.name, { connection, defaultJobOptions: moderationQueue.defaultJobOptions });
+    moderation.on("error", () => undefined);
     const processor = createRequestLogProcessor({
       db,
+      afterWrite: (records) =>
+        enqueueModeration(
+          records
+            .filter((r) => r.metadata[ASYNC_MODERATION_MARK] === "queued")
+            .map((r) => ({ requestId: r.id, tenantId: r.tenantId, createdAt: r.createdAt })),
+          moderation,
+        ),
       splitOff: async (jobs) => {
         await queue.addBulk(jobs.map((j) => ({ name: requestLogQueue.jobName, data: { records: j.records }, opts: { jobId: j.jobId } })));
       },
     });
-    return { ...processor, close: () => queue.close() };
+    return { ...processor, close: async () => void (await Promise.all([queue.close(), moderation.close()])) };
   },
+  moderation: ({ db }) => createModerationProcessor({ db }),
 };

@@ -35,7 +35,7 @@ function record(overrides: Partial<RequestLogJobInput> = {}): RequestLogJobInput
       { target: "sim-openai/gpt-4o", status: "timeout", errorClass: "timeout", latencyMs: 30_000 },
       { target: "sim-openai/gpt-4o-mini", status: "ok", httpStatus: 200, latencyMs: 420, ttftMs: 120 },
     ],
-    guardVerdicts: [{ guard: "pii", stage: "input", action: "redact", score: 1 }],
+    guardVerdicts: [{ guard: "pii", stage: "input", verdict: "redact", score: 1, spans: [{ start: 6, end: 15, type: "email" }], latencyMs: 0.05 }],
     redactions: [{ type: "email", count: 1 }],
     promptTokens: 12,
     completionTokens: 3,
@@ -131,7 +131,7 @@ describe("request-log worker", () => {
     ]);
     expect(row.contextDocs).toEqual([{ id: "doc-1", source: "kb/returns.md", text: "Returns within 30 days", score: 0.82 }]);
     expect(row.redactions).toEqual([{ type: "email", count: 1 }]);
-    expect(row.guardVerdicts).toEqual([{ guard: "pii", stage: "input", action: "redact", score: 1, reason: null }]);
+    expect(row.guardVerdicts).toEqual([{ guard: "pii", stage: "input", verdict: "redact", score: 1, spans: [{ start: 6, end: 15, type: "email" }], latencyMs: 0.05 }]);
     // A record with the optional columns set and the JSON ones empty or null.
     const other = record({ featureId: "fea_x", endUserId: "user-7", streamed: true, response: null, errorCode: "e", cache: "exact", metadata: { a: [1, "b", null] } });
     await settledAs(await enqueueRequestLog(other), "completed");

@@ -198,6 +198,8 @@ export interface RequestLogProcessorDeps {
   splitOff(jobs: SplitOffJob[]): Promise<void>;
   /** Tests: the statement that writes a batch (default: insertRequestLogs on `db`). */
   insert?: (records: RequestLogJob[]) => Promise<number>;
+  /** Guards (issue 6): runs once the batch is stored, with the stored records (feeds the moderation queue). A failure retries the job. */
+  afterWrite?: (records: RequestLogJob[]) => Promise<void>;
 }
 
 function describeIssue(error: z.ZodError): string {
@@ -239,6 +241,10 @@ export function createRequestLogProcessor(deps: RequestLogProcessorDeps): JobPro
 
       const outcome = await insertIsolating(insert, valid);
       for (const r of outcome.refused) rejected.push({ index: r.index, reason: `request log cannot be stored (${r.code}: ${r.message})` });
+      if (deps.afterWrite) {
+        const refused = new Set(outcome.refused.map((r) => r.index));
+        await deps.afterWrite(valid.filter((v) => !refused.has(v.index)).map((v) => v.record));
+      }
 
       if (rejected.length > 0) {
         const [only] = rejected;

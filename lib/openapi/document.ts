@@ -27,7 +27,7 @@ import {
   PromptVersionDiff,
 } from "@/lib/prompts/schema";
 import { Budget, RateLimit } from "@/lib/budgets/schema";
-import { GuardPolicy } from "@/lib/guards/schema";
+import { CreateToolInput, EffectiveGuardPolicy, EffectiveGuardPolicyQuery, GuardPolicy, GuardTestInput, GuardTestResult, PutGuardPolicyInput, ToolDefinition, UpdateToolInput } from "@/lib/guards/schema";
 import { EvalRun, GoldenSet } from "@/lib/evals/schema";
 import { Incident, ListIncidentsQuery } from "@/lib/incidents/schema";
 import { Runbook } from "@/lib/runbooks/schema";
@@ -111,6 +111,13 @@ function build(): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
     Budget: r("Budget", Budget),
     RateLimit: r("RateLimit", RateLimit),
     GuardPolicy: r("GuardPolicy", GuardPolicy),
+    PutGuardPolicyInput: r("PutGuardPolicyInput", PutGuardPolicyInput),
+    EffectiveGuardPolicy: r("EffectiveGuardPolicy", EffectiveGuardPolicy),
+    GuardTestInput: r("GuardTestInput", GuardTestInput),
+    GuardTestResult: r("GuardTestResult", GuardTestResult),
+    ToolDefinition: r("ToolDefinition", ToolDefinition),
+    CreateToolInput: r("CreateToolInput", CreateToolInput),
+    UpdateToolInput: r("UpdateToolInput", UpdateToolInput),
     GoldenSet: r("GoldenSet", GoldenSet),
     EvalRun: r("EvalRun", EvalRun),
     Incident: r("Incident", Incident),
@@ -192,6 +199,14 @@ function build(): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
     { method: "get", path: `${T}/budgets`, summary: "Budgets", auth: "budgets:read", response: dataOf(z.array(S.Budget)) },
     { method: "get", path: `${T}/rate-limits`, summary: "Rate limits", auth: "budgets:read", response: dataOf(z.array(S.RateLimit)) },
     { method: "get", path: `${T}/guard-policies`, summary: "Guard policies", auth: "guards:read", response: dataOf(z.array(S.GuardPolicy)) },
+    { method: "put", path: `${T}/guard-policies`, summary: "Create or replace the guard policy of a feature or the tenant default (version bumped, audited)", auth: "guards:write", body: S.PutGuardPolicyInput, response: dataOf(S.GuardPolicy) },
+    { method: "delete", path: `${T}/guard-policies/{id}`, summary: "Remove a guard policy (falls back to the tenant default, then the built-in policy)", auth: "guards:write", response: dataOf(S.GuardPolicy) },
+    { method: "get", path: `${T}/guard-policies/effective`, summary: "The policy a request of a feature gets, and its source", auth: "guards:read", query: EffectiveGuardPolicyQuery, response: dataOf(S.EffectiveGuardPolicy) },
+    { method: "post", path: `${T}/guards/test`, summary: "Run the text guards on a text under a policy: verdicts and spans (nothing stored)", auth: "guards:read", body: S.GuardTestInput, response: dataOf(S.GuardTestResult) },
+    { method: "get", path: `${T}/tools`, summary: "Tool definitions: the tool surface of each feature", auth: "guards:read", response: dataOf(z.array(S.ToolDefinition)) },
+    { method: "post", path: `${T}/tools`, summary: "Declare a tool for a feature (or every feature)", auth: "guards:write", body: S.CreateToolInput, response: dataOf(S.ToolDefinition), status: 201 },
+    { method: "patch", path: `${T}/tools/{id}`, summary: "Edit a tool definition", auth: "guards:write", body: S.UpdateToolInput, response: dataOf(S.ToolDefinition) },
+    { method: "delete", path: `${T}/tools/{id}`, summary: "Remove a tool definition", auth: "guards:write", response: dataOf(S.ToolDefinition) },
     { method: "get", path: `${T}/golden-sets`, summary: "Golden sets", auth: "evals:read", response: dataOf(z.array(S.GoldenSet)) },
     { method: "get", path: `${T}/eval-runs`, summary: "Eval runs, newest first", auth: "evals:read", query: CursorQuery, response: pageOf(S.EvalRun) },
     { method: "get", path: `${T}/incidents`, summary: "Incidents, most recently opened first", auth: "incidents:read", query: ListIncidentsQuery, response: pageOf(S.Incident) },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GuardVerdict as PolicyGuardVerdict } from "@/lib/guards/policy";
 import { newId } from "@/lib/ids";
 import { isJsonObject, type JsonObject as JsonObjectValue } from "@/lib/queues/json-value";
 import { defineQueue, getQueue, jobOptions } from "@/lib/queues/define";
@@ -56,17 +57,18 @@ export const Attempt = z.object({
 });
 export type Attempt = z.infer<typeof Attempt>;
 
-export const GuardVerdict = z.object({
-  guard: z.string(),
-  stage: z.enum(["input", "output"]),
-  action: z.enum(["allow", "flag", "redact", "block"]),
-  score: z.number().nullable().default(null),
-  reason: z.string().nullable().default(null),
+/**
+ * One guard's verdict, as lib/guards/policy.ts defines it (the one verdict
+ * shape of issue 6), plus where it ran. `spans` locate findings, never values.
+ */
+export const GuardVerdict = PolicyGuardVerdict.extend({
+  detail: JsonObject.optional(),
+  stage: z.enum(["input", "output", "async"]).optional(),
 });
 export type GuardVerdict = z.infer<typeof GuardVerdict>;
 
-/** Kinds redacted and how many, never the raw values. */
-export const Redaction = z.object({ type: z.string(), count: z.number().int().min(1) });
+/** Kinds redacted and how many, and where (`messages[1]`, `context[0]`), never the raw values. */
+export const Redaction = z.object({ type: z.string(), count: z.number().int().min(1), where: z.array(z.string()).optional() });
 export type Redaction = z.infer<typeof Redaction>;
 
 /** One request's record (the name is older than batching: a job used to carry one). */

@@ -1,3 +1,4 @@
+import { ModerationRequest, moderationBody } from "./moderation";
 import { z } from "zod";
 import {
   approxTokens,
@@ -340,6 +341,13 @@ const bodyStream = (r: Pick<SimRequest, "body">) => (r.body as { stream?: unknow
 const openaiRoutes: Route[] = [
   { method: "POST", pattern: /^\/v1\/chat\/completions$/, model: bodyModel, stream: bodyStream, handle: (r) => chatPlan(r, false) },
   { method: "POST", pattern: /^\/v1\/embeddings$/, model: bodyModel, stream: () => false, handle: embeddingsPlan },
+  {
+    method: "POST",
+    pattern: /^\/v1\/moderations$/,
+    model: bodyModel,
+    stream: () => false,
+    handle: (r) => ({ type: "json", status: 200, headers: {}, body: moderationBody(parse(ModerationRequest, r.body), r.seq) }),
+  },
   {
     method: "GET",
     pattern: /^\/v1\/models$/,

@@ -165,7 +165,7 @@ export async function sessionCookieFor(user: { id: string }, opts: { expired?: b
 }
 
 export interface ApiCall {
-  method?: "GET" | "POST" | "PATCH" | "DELETE";
+  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Admin token secret (`Authorization: Bearer`). */
   token?: string;
   /** Cookie header (session). */

@@ -7,6 +7,7 @@ import type {
   FlagEntry,
   FlagKind,
   FlagScope,
+  GuardPolicyEntry,
   JsonObject,
   ModelEntry,
   PriceEntry,
@@ -19,7 +20,9 @@ import type {
   RouteEntry,
   RouteTargetEntry,
   TenantEntry,
+  ToolEntry,
 } from "@/lib/gateway/config/types";
+import { DEFAULT_GUARD_POLICY, parseGuardPolicy } from "@/lib/guards/policy";
 
 /**
  * The rows the snapshot is built from, one array per table, as the bulk
@@ -128,6 +131,18 @@ export interface SnapshotRows {
     canaryPercent: number;
     protected: boolean;
   }>;
+  /** Guard policies (issue 6); optional so older callers and fixtures build without them. */
+  guardPolicies?: Array<{ id: string; tenantId: string; featureId: string | null; version: number; config: unknown }>;
+  /** Tool definitions (issue 6), ordered by name. */
+  toolDefinitions?: Array<{
+    id: string;
+    tenantId: string;
+    featureId: string | null;
+    name: string;
+    parameters: unknown;
+    irreversible: boolean;
+    requiredRole: string | null;
+  }>;
 }
 
 export interface SnapshotCounts {
@@ -144,6 +159,8 @@ export interface SnapshotCounts {
   prompts: number;
   promptVersions: number;
   promptLabels: number;
+  guardPolicies?: number;
+  toolDefinitions?: number;
 }
 
 export interface BuildOptions {
@@ -173,6 +190,10 @@ interface SnapshotMaps {
   optOuts: ReadonlyMap<string, ReadonlySet<string>>;
   prompts: ReadonlyMap<string, ReadonlyMap<string, PromptEntry>>;
   modelLists: ReadonlyMap<string, readonly ModelEntry[]>;
+  /** tenantId -> (featureId or "" for the tenant default) -> policy. */
+  guardPolicies?: ReadonlyMap<string, ReadonlyMap<string, GuardPolicyEntry>>;
+  /** tenantId -> (featureId or "" for tenant-wide tools) -> tools. */
+  tools?: ReadonlyMap<string, ReadonlyMap<string, readonly ToolEntry[]>>;
 }
 
 /**
@@ -267,6 +288,28 @@ export class ConfigSnapshot {
     return this.p.prompts.get(tenantId)?.get(name);
   }
 
+  /**
+   * The effective guard policy of a request: the feature's, else the
+   * tenant's default (featureId null), else DEFAULT_GUARD_POLICY (version 0).
+   * `version` is part of the response-cache key.
+   */
+  guardPolicyFor(tenantId: string, featureId: string | null): GuardPolicyEntry {
+    const byFeature = this.p.guardPolicies?.get(tenantId);
+    return (featureId ? byFeature?.get(featureId) : undefined) ?? byFeature?.get("") ?? defaultPolicyEntry(tenantId);
+  }
+
+  /** The tools a request of this feature may call: the feature's own and the tenant-wide ones (featureId null). */
+  toolsFor(tenantId: string, featureId: string | null): readonly ToolEntry[] {
+    const byFeature = this.p.tools?.get(tenantId);
+    if (!byFeature) return EMPTY_TOOLS;
+    const shared = byFeature.get("") ?? EMPTY_TOOLS;
+    const own = featureId ? (byFeature.get(featureId) ?? EMPTY_TOOLS) : EMPTY_TOOLS;
+    if (own.length === 0) return shared;
+    if (shared.length === 0) return own;
+    const names = new Set(own.map((t) => t.name));
+    return [...own, ...shared.filter((t) => !names.has(t.name))];
+  }
+
   /** `GET /v1/models`: route aliases, then enabled models of enabled providers, each id once. */
   modelList(tenantId: string): readonly ModelEntry[] {
     return this.p.modelLists.get(tenantId) ?? EMPTY_MODELS;
@@ -274,6 +317,18 @@ export class ConfigSnapshot {
 }
 
 const EMPTY_FLAGS: ReadonlyMap<string, FlagEntry> = new Map();
+const EMPTY_TOOLS: readonly ToolEntry[] = Object.freeze([]);
+const defaultEntries = new Map<string, GuardPolicyEntry>();
+
+function defaultPolicyEntry(tenantId: string): GuardPolicyEntry {
+  let entry = defaultEntries.get(tenantId);
+  if (!entry) {
+    entry = Object.freeze({ id: null, tenantId, featureId: null, version: 0, config: DEFAULT_GUARD_POLICY });
+    if (defaultEntries.size > 10_000) defaultEntries.clear();
+    defaultEntries.set(tenantId, entry);
+  }
+  return entry;
+}
 
 export function buildSnapshot(rows: SnapshotRows, opts: BuildOptions): ConfigSnapshot {
   const problems: string[] = [];
@@ -551,6 +606,29 @@ export function buildSnapshot(rows: SnapshotRows, opts: BuildOptions): ConfigSna
     modelLists.set(tenantId, Object.freeze(out));
   }
 
+  const guardPolicies = new Map<string, Map<string, GuardPolicyEntry>>();
+  for (const g of rows.guardPolicies ?? []) {
+    if (!tenants.has(g.tenantId)) continue;
+    const config = freezeJson(parseGuardPolicy(g.config));
+    getOrCreate(guardPolicies, g.tenantId).set(g.featureId ?? "", Object.freeze({ id: g.id, tenantId: g.tenantId, featureId: g.featureId, version: g.version, config }));
+  }
+  const tools = new Map<string, Map<string, ToolEntry[]>>();
+  for (const t of rows.toolDefinitions ?? []) {
+    const entry: ToolEntry = Object.freeze({
+      id: t.id,
+      tenantId: t.tenantId,
+      featureId: t.featureId,
+      name: t.name,
+      parameters: jsonObject(t.parameters, `tool ${t.id} parameters`, problems),
+      irreversible: t.irreversible,
+      requiredRole: t.requiredRole,
+    });
+    const byFeature = getOrCreate(tools, t.tenantId);
+    const list = byFeature.get(t.featureId ?? "");
+    if (list) list.push(entry);
+    else byFeature.set(t.featureId ?? "", [entry]);
+  }
+
   const counts: SnapshotCounts = Object.freeze({
     tenants: rows.tenants.length,
     apiKeys: rows.apiKeys.length,
@@ -565,6 +643,8 @@ export function buildSnapshot(rows: SnapshotRows, opts: BuildOptions): ConfigSna
     prompts: rows.prompts.length,
     promptVersions: rows.promptVersions.length,
     promptLabels: rows.promptLabels.length,
+    guardPolicies: rows.guardPolicies?.length ?? 0,
+    toolDefinitions: rows.toolDefinitions?.length ?? 0,
   });
 
   return new ConfigSnapshot(opts.version, opts.loadedAt ?? new Date(), counts, problems, {
@@ -584,6 +664,8 @@ export function buildSnapshot(rows: SnapshotRows, opts: BuildOptions): ConfigSna
     optOuts,
     prompts,
     modelLists,
+    guardPolicies,
+    tools,
   });
 }
 

@@ -90,6 +90,11 @@ export async function loadSnapshotRows(db: Db): Promise<SnapshotRows> {
       const promptLabels = await tx.promptLabel.findMany({
         select: { promptId: true, name: true, versionId: true, canaryVersionId: true, canaryPercent: true, protected: true },
       });
+      const guardPolicies = await tx.guardPolicy.findMany({ select: { id: true, tenantId: true, featureId: true, version: true, config: true } });
+      const toolDefinitions = await tx.toolDefinition.findMany({
+        select: { id: true, tenantId: true, featureId: true, name: true, parameters: true, irreversible: true, requiredRole: true },
+        orderBy: [{ name: "asc" }, { id: "asc" }],
+      });
       return {
         tenants,
         apiKeys,
@@ -104,6 +109,8 @@ export async function loadSnapshotRows(db: Db): Promise<SnapshotRows> {
         prompts,
         promptVersions,
         promptLabels,
+        guardPolicies,
+        toolDefinitions,
       };
     },
     { isolationLevel: "RepeatableRead", maxWait: 10_000, timeout: 60_000 },

@@ -8,6 +8,7 @@
  */
 import type { FeatureConfig } from "@/lib/features/config";
 import type { CircuitOverride, FlagKind, FlagScope, ProviderKind } from "@/lib/generated/prisma/enums";
+import type { GuardPolicyConfig } from "@/lib/guards/policy";
 
 export type { CircuitOverride, FlagKind, FlagScope, ProviderKind };
 
@@ -176,4 +177,26 @@ export interface PromptEntry {
   readonly versions: ReadonlyMap<number, PromptVersionEntry>;
   /** By label name (`production`, `staging`, ...). */
   readonly labels: ReadonlyMap<string, PromptLabelEntry>;
+}
+
+/** A guard policy as the data plane uses it (lib/guards/policy.ts), with its version (part of the response-cache key). */
+export interface GuardPolicyEntry {
+  /** The row's id; null for the built-in default. */
+  readonly id: string | null;
+  readonly tenantId: string;
+  readonly featureId: string | null;
+  readonly version: number;
+  readonly config: GuardPolicyConfig;
+}
+
+/** A tool a feature (or, featureId null, every feature of the tenant) may call. */
+export interface ToolEntry {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly featureId: string | null;
+  readonly name: string;
+  readonly parameters: JsonObject;
+  readonly irreversible: boolean;
+  /** End-user role required to call it; null = anyone. */
+  readonly requiredRole: string | null;
 }

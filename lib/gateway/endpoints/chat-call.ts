@@ -17,7 +17,7 @@ import { figureHeaders } from "@/lib/gateway/respond";
 import { reportStreamFailure, runChain, type AttemptRecord, type ChainResult, type StreamHandoff } from "@/lib/gateway/route/engine";
 import type { PlannedTarget, RoutePlan } from "@/lib/gateway/route/plan";
 import { STATIC_TARGET, staticCompletion } from "@/lib/gateway/route/static-answer";
-import { outputGuards } from "@/lib/gateway/stages/output-guards";
+import { guardStream, outputGuards } from "@/lib/gateway/stages/output-guards";
 import { requireCallState, requirePlan, type CallState } from "@/lib/gateway/stages/state";
 import { logContextOf, type GatewayContext, type GatewayResponse } from "@/lib/gateway/types";
 import { upstreamClient } from "@/lib/gateway/upstream/client";
@@ -75,6 +75,12 @@ function answerForLog(acc: ChunkAccumulator): LogJson {
   return acc.toAnswer() as unknown as LogJson;
 }
 
+/** Guards (issue 6): the request as recorded, the input guards' redacted copy when they made one (raw PII is never recorded). */
+function loggedRequest(state: CallState, chat: ChatCompletionRequest): LogJson {
+  const logged = state.guards?.loggedRequest;
+  return logged !== undefined ? (logged as LogJson) : asLogJson(chat);
+}
+
 function attemptsMade(attempts: readonly AttemptRecord[]): number {
   let n = 0;
   for (const a of attempts) if (a.status !== "skipped") n++;
@@ -128,7 +134,8 @@ export async function completeChat(ctx: GatewayContext): Promise<ChatOutcome> {
   const state = requireCallState(ctx);
   const plan = requirePlan(ctx);
   const chat = requireChat(state);
-  noteLog(ctx, { request: asLogJson(chat), streamed: false });
+  // Guards (issue 6): the request as recorded is the input guards' redacted copy when they made one.
+  noteLog(ctx, { request: loggedRequest(state, chat), streamed: false });
   const sent = requestPerProvider(chat, await promptCachingOf(state));
   const result = await runChain({ plan, clientSignal: ctx.req.signal, callerTimeoutMs: state.callerTimeoutMs, log: logContextOf(ctx) }, (t, signal) =>
     getProviderAdapter(t.providerKind).chat(t.target, sent(t.providerKind), { signal, client: upstreamClient }),
@@ -143,7 +150,7 @@ export async function completeChat(ctx: GatewayContext): Promise<ChatOutcome> {
   const cost = costOfCall(await snapshotReady(), result.target.modelId, usage, ctx.receivedAt);
   noteUsage(ctx, usage, cost);
   noteLog(ctx, { servedBy: result.target.label });
-  const completion = await outputGuards(ctx, response);
+  const completion = await outputGuards(ctx, response, { target: result.target }); // guards (issue 6): repair retries go to this target first
   state.onAnswer?.({ completion, usage, costMicros: cost, target: result.target.label }); // stage 7: the cache stores a miss's answer
   return {
     kind: "answer",
@@ -158,7 +165,7 @@ export async function streamChat(ctx: GatewayContext): Promise<StreamOutcome> {
   const plan = requirePlan(ctx);
   const chat = requireChat(state);
   const includeUsage = chat.stream_options?.include_usage === true;
-  noteLog(ctx, { request: asLogJson(chat), streamed: true });
+  noteLog(ctx, { request: loggedRequest(state, chat), streamed: true }); // guards (issue 6)
   const sent = requestPerProvider(chat, await promptCachingOf(state));
   const result = await runChain(
     { plan, clientSignal: ctx.req.signal, callerTimeoutMs: state.callerTimeoutMs, log: logContextOf(ctx) },
@@ -182,7 +189,8 @@ export async function streamChat(ctx: GatewayContext): Promise<StreamOutcome> {
   const stream = result.value;
   return {
     kind: "stream",
-    chunks: trackStream(ctx, state, { stream, target, attempt, handoff, attemptStartedAt: performance.now() - attempt.latencyMs }),
+    // Guards (issue 6): moderation hold-back, tool calls and re-identification on the served chunks.
+    chunks: guardStream(ctx, trackStream(ctx, state, { stream, target, attempt, handoff, attemptStartedAt: performance.now() - attempt.latencyMs })),
     headers: figureHeaders({ target: target.label, attempts: attemptsMade(result.attempts), latencyMs: ttftMs }),
     usage: () => stream.usage,
   };

@@ -29,7 +29,8 @@ const routeAndRespond: Stage = async (ctx) => {
   const plan = requirePlan(ctx);
   const req = state.embeddings;
   if (!req) throw new GatehouseError("internal_error", "Internal error", { cause: new Error("embeddings request missing") });
-  noteLog(ctx, { request: asLogJson(req) });
+  // Guards (issue 6): the input guards' redacted copy when they made one (raw PII is never recorded).
+  noteLog(ctx, { request: state.guards?.loggedRequest !== undefined ? (state.guards.loggedRequest as ReturnType<typeof asLogJson>) : asLogJson(req) });
   const result = await runChain({ plan, clientSignal: ctx.req.signal, callerTimeoutMs: state.callerTimeoutMs, log: logContextOf(ctx) }, (t, signal) =>
     getProviderAdapter(t.providerKind).embeddings(t.target, req, { signal, client: upstreamClient }),
   );

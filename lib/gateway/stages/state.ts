@@ -2,6 +2,7 @@ import { GatehouseError } from "@/lib/errors";
 import type { ChatCompletionRequest, EmbeddingsRequest } from "@/lib/gateway/openai/schema";
 import type { NormalisedUsage } from "@/lib/gateway/providers/types";
 import type { RoutePlan } from "@/lib/gateway/route/plan";
+import type { GuardRun } from "@/lib/gateway/guards/run";
 import type { GatewayContext } from "@/lib/gateway/types";
 import type { ContextDoc } from "@/lib/queues/request-log";
 
@@ -37,6 +38,10 @@ export interface CallState {
   promptTokens?: number;
   /** Streams: how the stream ended, for the idempotency store (only a clean end is stored). */
   streamOutcome?: "ok" | "error";
+  /** Set by the input-guards stage (issue 6): the effective policy, verdicts, the request's redactor (lib/gateway/guards/run.ts). */
+  guards?: GuardRun;
+  /** The JSON schema the answer must match when no `response_format` carries one (the prompt version's outputSchema; set by the prompt stage). */
+  outputSchema?: unknown;
   /**
    * Set by the cache stage (7) on a miss it may store: called once with the
    * upstream's answer when the call succeeded (a stream: when it ended
