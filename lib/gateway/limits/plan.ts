@@ -28,7 +28,7 @@ export interface Subject {
 const tag = (tenantId: string): string => `${KEY_PREFIX}{${tenantId}}:`;
 
 /** The request's id for a subject: caller-chosen strings (end-user ids, IPs) are kept short and colon-free. */
-function part(value: string): string {
+export function part(value: string): string {
   const clean = value.replace(/[:\s{}]/g, "_");
   return clean.length <= 128 ? clean : clean.slice(0, 128);
 }
