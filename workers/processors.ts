@@ -4,6 +4,7 @@ import type { Db } from "@/lib/db";
 import type { Env } from "@/lib/env";
 import type { QueueName } from "@/lib/queues";
 import { requestLogQueue } from "@/lib/queues/request-log";
+import { createBudgetCountersProcessor } from "@/workers/budget-counters";
 import { createRequestLogProcessor } from "@/workers/request-log";
 import type { JobProcessor } from "@/workers/runtime";
 
@@ -31,4 +32,7 @@ export const processors: { [K in QueueName]: (deps: ProcessorDeps) => JobProcess
     });
     return { ...processor, close: () => queue.close() };
   },
+  // The worker's connection is a blocking one (BullMQ); the counters get their own command connection.
+  "budget-counters": ({ db, connection, env }) =>
+    createBudgetCountersProcessor({ db, connection, redis: connection.duplicate({ maxRetriesPerRequest: 2 }), everyMs: env.GATEHOUSE_BUDGET_RECONCILE_MS }),
 };

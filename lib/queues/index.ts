@@ -1,3 +1,5 @@
+import { budgetCountersQueue } from "@/lib/queues/budget-counters";
+import type { QueueDefinition } from "@/lib/queues/define";
 import { requestLogQueue } from "@/lib/queues/request-log";
 
 export { closeQueues, getQueue, type QueueDefinition } from "@/lib/queues/define";
@@ -11,8 +13,9 @@ export { closeProducerConnection } from "@/lib/queues/connection";
  */
 export const queueRegistry = {
   "request-log": requestLogQueue,
+  "budget-counters": budgetCountersQueue,
 } as const;
 
 export type QueueName = keyof typeof queueRegistry;
 
-export const queueDefinitions = Object.values(queueRegistry);
+export const queueDefinitions: readonly QueueDefinition[] = Object.values(queueRegistry);
