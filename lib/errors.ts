@@ -7,6 +7,7 @@ export const ErrorCodes = {
   invalid_request: 400,
   invalid_json: 400,
   validation_failed: 400,
+  context_length_exceeded: 400,
   unauthorized: 401,
   invalid_api_key: 401,
   forbidden: 403,

@@ -27,6 +27,7 @@ export const NAV_GROUPS: NavGroup[] = [
     label: "Operate",
     items: [
       { segment: "budgets", label: "Budgets", permission: "budgets:read" },
+      { segment: "prices", label: "Prices", permission: "providers:read" },
       { segment: "incidents", label: "Incidents & runbooks", permission: "incidents:read" },
     ],
   },

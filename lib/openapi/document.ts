@@ -7,6 +7,7 @@ import { ApiKey, CreateApiKeyInput, CreatedApiKey } from "@/lib/api-keys/schema"
 import { AdminToken, CreateAdminTokenInput, CreatePlatformAdminTokenInput, CreatedAdminToken } from "@/lib/admin-tokens/schema";
 import { AddMemberInput, Member, UpdateMemberInput } from "@/lib/members/schema";
 import { CreateProviderInput, Provider, UpdateProviderInput } from "@/lib/providers/schema";
+import { CreatePriceInput, ModelPrices } from "@/lib/prices/schema";
 import { CreateTenantInput, Me, Tenant, TenantListItem } from "@/lib/tenants/schema";
 import { Feature } from "@/lib/features/schema";
 import { CircuitStatus, Route, RouteTarget, RouteTargetsHealth, UpdateRouteInput, UpdateRouteTargetInput } from "@/lib/routes/schema";
@@ -95,6 +96,8 @@ function build(): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
     Provider: r("Provider", Provider),
     CreateProviderInput: r("CreateProviderInput", CreateProviderInput),
     UpdateProviderInput: r("UpdateProviderInput", UpdateProviderInput),
+    ModelPrices: r("ModelPrices", ModelPrices),
+    CreatePriceInput: r("CreatePriceInput", CreatePriceInput),
     Feature: r("Feature", Feature),
     Route: r("Route", Route),
     RouteTarget: r("RouteTarget", RouteTarget),
@@ -162,6 +165,8 @@ function build(): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
     { method: "post", path: `${T}/providers`, summary: "Create a provider (secret stored encrypted)", auth: "providers:write", body: S.CreateProviderInput, response: dataOf(S.Provider), status: 201 },
     { method: "get", path: `${T}/providers/{id}`, summary: "One provider", auth: "providers:read", response: dataOf(S.Provider) },
     { method: "patch", path: `${T}/providers/{id}`, summary: "Update a provider (secret: string replaces, null removes, absent keeps)", auth: "providers:write", body: S.UpdateProviderInput, response: dataOf(S.Provider) },
+    { method: "get", path: `${T}/prices`, summary: "Every model with its current price and price history (micro-dollars per million tokens)", auth: "providers:read", response: dataOf(z.array(S.ModelPrices)) },
+    { method: "post", path: `${T}/prices`, summary: "Add a model price effective from a time (default now; never in the past; history is never rewritten; audited, live within 1 s)", auth: "providers:write", body: S.CreatePriceInput, response: dataOf(S.ModelPrices), status: 201 },
     { method: "get", path: `${T}/features`, summary: "Features (named AI use cases)", auth: "features:read", response: dataOf(z.array(S.Feature)) },
     { method: "get", path: `${T}/routes`, summary: "Routes with their ordered targets", auth: "routes:read", response: dataOf(z.array(S.Route)) },
     { method: "get", path: `${T}/routes/{id}`, summary: "One route with its ordered targets", auth: "routes:read", response: dataOf(S.Route) },

@@ -171,9 +171,11 @@ function complete(req: SimRequest, body: ChatCompletionRequest, model: string): 
   let cached = 0;
   if (req.knobs.cachedTokens !== undefined) cached = Math.min(req.knobs.cachedTokens, promptTokens);
   else {
-    // Automatic prompt caching: a repeated prefix (all but the last message, with the tools) of 1024+ tokens.
+    // Automatic prompt caching: a repeated prefix (all but the last message, with the tools) of 1024+ tokens,
+    // routed by `prompt_cache_key` as OpenAI does (another key is another cache).
     const prefixTokens = last ? promptTokens - approxTokens(messageText(last)) - 3 : promptTokens;
-    const key = hashOf("openai", model, body.messages.slice(0, -1), body.tools ?? null);
+    const cacheKey = typeof body.prompt_cache_key === "string" ? body.prompt_cache_key : null;
+    const key = hashOf("openai", model, cacheKey, body.messages.slice(0, -1), body.tools ?? null);
     if (cachedIncrement(prefixTokens) > 0 && req.promptCache.hit(key)) cached = cachedIncrement(prefixTokens);
   }
   return {

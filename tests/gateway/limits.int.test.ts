@@ -22,7 +22,9 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cancelConfigAnnouncementRetries, publishConfigChange } from "@/lib/config-events";
 import { db, disconnectDb } from "@/lib/db";
-import { approxPromptTokens, budgetCounter, worstCase } from "@/lib/gateway/limits/plan";
+import { budgetCounter, promptTokensWithMargin, worstCase } from "@/lib/gateway/limits/plan";
+import type { ChatCompletionRequest } from "@/lib/gateway/openai/schema";
+import { estimateChatTokens } from "@/lib/tokens";
 import type { BudgetEntry } from "@/lib/gateway/config/types";
 import { newId } from "@/lib/ids";
 import { disconnectRedis } from "@/lib/redis";
@@ -35,10 +37,13 @@ const INPUT_PER_MTOK = 10_000_000n; // 10 micro-dollars per token
 const OUTPUT_PER_MTOK = 30_000_000n; // 30 micro-dollars per token
 const MAX_TOKENS = 50;
 const MESSAGES = [{ role: "user", content: "Say something short about budgets." }];
-/** What stage 6 reserves for one of these requests. */
-const WORST = worstCase(approxPromptTokens(MESSAGES), MAX_TOKENS, [
-  { price: { modelId: "", inputPerMTokMicros: INPUT_PER_MTOK, outputPerMTokMicros: OUTPUT_PER_MTOK, cachedInputPerMTokMicros: 0n, cacheWritePerMTokMicros: 0n, effectiveFrom: new Date(0) }, maxOutputTokens: 4096 },
-]).costMicros;
+/** What stage 6 reserves for one of these requests: prompt tokens as the tokens stage counts them (o200k_base, the models' default), with the reservation's margin. */
+let WORST = 0n;
+async function worstOfRequest(): Promise<bigint> {
+  const prompt = (await estimateChatTokens({ model: "lim", messages: MESSAGES, max_tokens: MAX_TOKENS } as ChatCompletionRequest, "o200k_base")).tokens;
+  const price = { modelId: "", inputPerMTokMicros: INPUT_PER_MTOK, outputPerMTokMicros: OUTPUT_PER_MTOK, cachedInputPerMTokMicros: 0n, cacheWritePerMTokMicros: 0n, effectiveFrom: new Date(0) };
+  return worstCase(promptTokensWithMargin(prompt), MAX_TOKENS, [{ price, maxOutputTokens: 4096 }]).costMicros;
+}
 
 let sim: SimHandle;
 const children: Child[] = [];
@@ -134,6 +139,7 @@ async function loggedRows(tenantId: string): Promise<Array<{ status: string; err
 }
 
 beforeAll(async () => {
+  WORST = await worstOfRequest();
   sim = await startSim();
   // Overlapping calls: each answer takes a while, so reservations pile up.
   sim.sim.configure({ latencyMs: 150, replyWords: 40 });

@@ -1,4 +1,5 @@
 import { inspect } from "node:util";
+import { parseFeatureConfig } from "@/lib/features/config";
 import type {
   ApiKeyRecord,
   BudgetEntry,
@@ -363,6 +364,7 @@ export function buildSnapshot(rows: SnapshotRows, opts: BuildOptions): ConfigSna
       key: f.key,
       name: f.name,
       config: jsonObject(f.config, `feature ${f.id} config`, problems),
+      settings: parseFeatureConfig(f.config),
     });
     getOrCreate(features, f.tenantId).set(f.key, entry);
     featuresById.set(f.id, entry);

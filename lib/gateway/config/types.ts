@@ -6,6 +6,7 @@
  * swapped whole when the control plane announces a change on Redis
  * (lib/config-events). The request path never queries Postgres.
  */
+import type { FeatureConfig } from "@/lib/features/config";
 import type { CircuitOverride, FlagKind, FlagScope, ProviderKind } from "@/lib/generated/prisma/enums";
 
 export type { CircuitOverride, FlagKind, FlagScope, ProviderKind };
@@ -53,6 +54,8 @@ export interface FeatureEntry {
   readonly key: string;
   readonly name: string;
   readonly config: JsonObject;
+  /** `config` parsed once per snapshot build (lib/features/config.ts): defaults filled, a malformed section at its defaults. */
+  readonly settings: FeatureConfig;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { GatehouseError } from "@/lib/errors";
 import { getSnapshot, snapshotReady } from "@/lib/gateway/config";
 import { costOfCall } from "@/lib/gateway/cost";
+import type { CacheConfig } from "@/lib/features/config";
+import { requestPerProvider } from "@/lib/gateway/endpoints/prompt-caching";
 import { reservedPromptTokens } from "@/lib/gateway/limits";
 import { approxPromptTokens, approxTokensOfChars } from "@/lib/gateway/limits/plan";
 import { completionToChunks } from "@/lib/gateway/openai/chunks";
@@ -50,6 +52,12 @@ export type StreamOutcome =
     }
   | { kind: "response"; response: GatewayResponse };
 
+/** The feature's provider prompt-caching settings (cache.promptCaching), from the snapshot. */
+async function promptCachingOf(state: CallState): Promise<CacheConfig["promptCaching"] | undefined> {
+  if (!state.featureId) return undefined;
+  return (await snapshotReady()).featureById(state.featureId)?.settings?.cache.promptCaching;
+}
+
 function requireChat(state: CallState): ChatCompletionRequest {
   if (!state.chat) throw new GatehouseError("internal_error", "Internal error", { cause: new Error("chat request missing") });
   return state.chat;
@@ -83,6 +91,8 @@ export function noteUsage(ctx: GatewayContext, usage: NormalisedUsage, cost: big
     reasoningTokens: usage.reasoningTokens,
     costMicros: (cost ?? 0n).toString(),
   });
+  // Prompt-cache writes (Anthropic) have no column of their own; they are in the cost, and here.
+  if (usage.cacheWriteTokens > 0) noteLog(ctx, { metadata: { ...(ctx.log?.metadata ?? {}), cacheWriteTokens: usage.cacheWriteTokens } });
 }
 
 function clientGone(ctx: GatewayContext): GatewayResponse {
@@ -121,8 +131,9 @@ export async function completeChat(ctx: GatewayContext): Promise<ChatOutcome> {
   const plan = requirePlan(ctx);
   const chat = requireChat(state);
   noteLog(ctx, { request: asLogJson(chat), streamed: false });
+  const sent = requestPerProvider(chat, await promptCachingOf(state));
   const result = await runChain({ plan, clientSignal: ctx.req.signal, callerTimeoutMs: state.callerTimeoutMs }, (t, signal) =>
-    getProviderAdapter(t.providerKind).chat(t.target, chat, { signal, client: upstreamClient }),
+    getProviderAdapter(t.providerKind).chat(t.target, sent(t.providerKind), { signal, client: upstreamClient }),
   );
   noteLog(ctx, { attempts: result.attempts, fallbackReason: result.fallbackReason });
   if (!result.ok) {
@@ -149,9 +160,10 @@ export async function streamChat(ctx: GatewayContext): Promise<StreamOutcome> {
   const chat = requireChat(state);
   const includeUsage = chat.stream_options?.include_usage === true;
   noteLog(ctx, { request: asLogJson(chat), streamed: true });
+  const sent = requestPerProvider(chat, await promptCachingOf(state));
   const result = await runChain(
     { plan, clientSignal: ctx.req.signal, callerTimeoutMs: state.callerTimeoutMs },
-    async (t, signal) => primeChatStream(await getProviderAdapter(t.providerKind).chatStream(t.target, chat, { signal, client: upstreamClient })),
+    async (t, signal) => primeChatStream(await getProviderAdapter(t.providerKind).chatStream(t.target, sent(t.providerKind), { signal, client: upstreamClient })),
     true,
   );
   noteLog(ctx, { attempts: result.attempts, fallbackReason: result.fallbackReason });

@@ -13,6 +13,7 @@ import { prompt } from "@/lib/gateway/stages/prompt";
 import { requireScope, resolveCaller, resolveRoute } from "@/lib/gateway/stages/resolve";
 import { requireCallState } from "@/lib/gateway/stages/state";
 import { switches } from "@/lib/gateway/stages/switches";
+import { tokens } from "@/lib/gateway/stages/tokens";
 import { validateChat } from "@/lib/gateway/stages/validate";
 import type { Endpoint, Stage } from "@/lib/gateway/types";
 
@@ -47,6 +48,7 @@ export function chatStages(validate: Stage, respond: Stage): Stage[] {
       prompt, //              4 prompt@label (later)
       insertContext, //       4 context documents as untrusted data
       inputGuards, //         5 (later)
+      tokens, //              5 token limit: count, refuse or trim (lib/tokens)
       withLimits([
         //                    6 rate limits + budget reservation, settled when the answer ends
         cache, //             7 (later)

@@ -6,6 +6,7 @@ import {
   dollars,
   formatReset,
   periodOf,
+  promptTokensWithMargin,
   rateCounters,
   rateLimitHeaders,
   retryAfterSeconds,
@@ -57,6 +58,12 @@ describe("worstCase", () => {
     expect(wc.costMicros).toBe(7_800n);
     expect(wc.maxOutputTokens).toBe(1_000);
     expect(wc.tokens).toBe(1_100);
+  });
+
+  it("reservations assume the prompt count + 20% + 16 tokens", () => {
+    expect(promptTokensWithMargin(0)).toBe(16);
+    expect(promptTokensWithMargin(13)).toBe(32);
+    expect(promptTokensWithMargin(1_000)).toBe(1_216);
   });
 
   it("a target without a price counts 0 and is flagged", () => {

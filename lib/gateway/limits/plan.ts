@@ -166,9 +166,9 @@ export function reservationKey(tenantId: string, reservationId: string): string 
 // ---------------------------------------------------------------- worst-case cost
 
 /**
- * PLACEHOLDER until the tokens helper's stage (lib/gateway/stages/tokens.ts)
- * is merged: prompt tokens estimated as ceil(characters / 4) of the messages
- * as JSON. Replaced by the real count the tokens stage puts on the call state.
+ * Prompt tokens estimated as ceil(characters / 4) of the messages as JSON:
+ * only where the tokens stage (lib/gateway/stages/tokens.ts, the real
+ * tokenizer) left no count on the call state (embeddings).
  */
 export function approxPromptTokens(messages: unknown): number {
   if (messages === undefined || messages === null) return 0;
@@ -179,6 +179,17 @@ export function approxPromptTokens(messages: unknown): number {
 /** Completion tokens estimated from the characters produced (a stream cut before the provider reported usage). */
 export function approxTokensOfChars(chars: number): number {
   return Math.ceil(Math.max(0, chars) / 4);
+}
+
+/**
+ * The prompt tokens a reservation assumes: the count plus a margin (20% and 16
+ * tokens), because what the provider bills can exceed any count made before
+ * the call (message framing, tool schemas, images, a tokenizer that is only
+ * an approximation for the family). Only the reservation uses it; the
+ * settle charges the provider's reported usage.
+ */
+export function promptTokensWithMargin(tokens: number): number {
+  return Math.ceil(Math.max(0, tokens) * 1.2) + 16;
 }
 
 /** A target the request may be served by: its price in effect and its output cap. */

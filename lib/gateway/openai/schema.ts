@@ -27,17 +27,22 @@ import { z } from "zod";
 export const CacheControl = z.looseObject({ type: z.literal("ephemeral"), ttl: z.string().optional() });
 export type CacheControl = z.infer<typeof CacheControl>;
 
+/** OpenAI's explicit prompt-cache breakpoint on a content part (gpt-5.6+); mapped to `cache_control` for Anthropic. */
+export const PromptCacheBreakpoint = z.looseObject({ mode: z.literal("explicit") });
+export type PromptCacheBreakpoint = z.infer<typeof PromptCacheBreakpoint>;
+const PartCache = { cache_control: CacheControl.nullish(), prompt_cache_breakpoint: PromptCacheBreakpoint.nullish() };
+
 export const TextPart = z.looseObject({
   type: z.literal("text"),
   text: z.string(),
-  cache_control: CacheControl.nullish(),
+  ...PartCache,
 });
 export type TextPart = z.infer<typeof TextPart>;
 
 export const ImagePart = z.looseObject({
   type: z.literal("image_url"),
   image_url: z.looseObject({ url: z.string().min(1), detail: z.enum(["auto", "low", "high"]).optional() }),
-  cache_control: CacheControl.nullish(),
+  ...PartCache,
 });
 export type ImagePart = z.infer<typeof ImagePart>;
 
@@ -50,7 +55,7 @@ export type AudioPart = z.infer<typeof AudioPart>;
 export const FilePart = z.looseObject({
   type: z.literal("file"),
   file: z.looseObject({ filename: z.string().optional(), file_data: z.string().optional(), file_id: z.string().optional() }),
-  cache_control: CacheControl.nullish(),
+  ...PartCache,
 });
 export type FilePart = z.infer<typeof FilePart>;
 
@@ -209,7 +214,11 @@ export const ChatCompletionRequest = z.looseObject({
   top_logprobs: z.number().int().min(0).max(20).nullish(),
   user: z.string().optional(),
   safety_identifier: z.string().nullish(),
+  /** OpenAI prompt caching (passed through to OpenAI-kind upstreams; other adapters drop them). */
   prompt_cache_key: z.string().nullish(),
+  /** Deprecated by OpenAI in favour of `prompt_cache_options.ttl`; still accepted. */
+  prompt_cache_retention: z.enum(["in_memory", "24h"]).nullish(),
+  prompt_cache_options: z.looseObject({ ttl: z.string().optional(), mode: z.enum(["implicit", "explicit"]).optional() }).nullish(),
   metadata: RequestMetadata.nullish(),
   store: z.boolean().nullish(),
   reasoning_effort: z.string().nullish(),

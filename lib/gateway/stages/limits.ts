@@ -5,6 +5,7 @@ import { attachReservation, finishReservation, type Reservation } from "@/lib/ga
 import {
   approxPromptTokens,
   budgetCounters,
+  promptTokensWithMargin,
   dollars,
   rateCounters,
   rateLimitHeaders,
@@ -44,8 +45,9 @@ import type { RequestLogJobInput } from "@/lib/queues/request-log";
  * request to which none applies costs no Redis call at all.
  *
  *   worst case = prompt tokens x input price + max output tokens x output price,
- *   the dearest target of the route; max output = the request's max_tokens /
- *   max_completion_tokens, else the model's maxOutputTokens.
+ *   the dearest target of the route; prompt tokens = the tokens stage's count
+ *   + 20% + 16 (promptTokensWithMargin); max output = the request's max_tokens
+ *   / max_completion_tokens, else the model's maxOutputTokens.
  *
  * Refused: 429 `rate_limit_exceeded` (retry-after, retry-after-ms) or 429
  * `budget_exceeded` (type insufficient_quota, naming the budget; the
@@ -105,8 +107,13 @@ function applicable(snapshot: ConfigSnapshot, ctx: GatewayContext, state: CallSt
   return { subject, rates, budgets: counters };
 }
 
-/** Prompt tokens of the request. Until the tokens stage is merged: approxPromptTokens (ceil(chars / 4)). */
+/**
+ * Prompt tokens of the request: the tokens stage's count for chat (the route
+ * primary's tokenizer, after any trim); embeddings, which that stage does not
+ * count, and a chat request it did not count: approxPromptTokens (ceil(chars / 4)).
+ */
 function promptTokensOf(state: CallState): number {
+  if (state.chat && state.promptTokens !== undefined) return state.promptTokens;
   if (state.chat) return approxPromptTokens(state.chat.messages) + (state.chat.tools ? approxPromptTokens(state.chat.tools) : 0);
   if (state.embeddings) return approxPromptTokens(state.embeddings.input);
   return 0;
@@ -119,7 +126,7 @@ function worstCaseOf(snapshot: ConfigSnapshot, ctx: GatewayContext, state: CallS
     price: snapshot.price(t.modelId, ctx.receivedAt),
     maxOutputTokens: state.embeddings ? 0 : (snapshot.model(t.modelId)?.maxOutputTokens ?? 0),
   }));
-  return worstCase(promptTokensOf(state), requested, targets);
+  return worstCase(promptTokensWithMargin(promptTokensOf(state)), requested, targets);
 }
 
 function buildRequest(a: Applicable, wc: WorstCase, tenantId: string, leaseMs: number): ReserveRequest {
@@ -266,7 +273,7 @@ export function withLimits(stages: readonly Stage[]): Stage {
       id: req.reservationId,
       tenantId: auth.tenantId,
       redis,
-      promptTokens: wc.promptTokens,
+      promptTokens: promptTokensOf(state),
       reservedTokens: wc.tokens,
       worstCaseMicros: wc.costMicros,
       tokenCounters: req.tokens.map((x) => x.counter),

@@ -27,6 +27,13 @@ export interface CallState {
   callerTimeoutMs: number | null;
   /** Set by the model stage. */
   plan?: RoutePlan;
+  /**
+   * Set by the tokens stage: the prompt's tokens as counted before the call
+   * (after any trim), for the primary target's tokenizer; exact for OpenAI
+   * encodings, an over-estimate for others (lib/tokens). Read by limits for
+   * the worst-case cost and tokens/minute. Provider usage is the truth after.
+   */
+  promptTokens?: number;
   /** Streams: how the stream ended, for the idempotency store (only a clean end is stored). */
   streamOutcome?: "ok" | "error";
 }

@@ -22,6 +22,8 @@ import type { ProviderTarget } from "../types";
  * - assistant text + tool_calls -> text + tool_use blocks (arguments parsed);
  *   tool messages -> tool_result blocks in the next user turn;
  * - `cache_control` on parts, messages (-> their last block) and tools passed through;
+ *   OpenAI's `prompt_cache_breakpoint` on a part becomes an ephemeral `cache_control`;
+ *   `prompt_cache_key` / `prompt_cache_retention` / `prompt_cache_options` are OpenAI's: not sent;
  * - tools -> `input_schema`, tool_choice auto/required/none/function ->
  *   auto/any/none/tool, `parallel_tool_calls: false` -> disable_parallel_tool_use;
  * - max_completion_tokens ?? max_tokens ?? config.defaultMaxTokens ?? 4096 -> max_tokens;
@@ -54,8 +56,14 @@ export interface AnthropicRequestPlan {
 const EFFORT_BUDGET: Readonly<Record<string, number>> = { low: 1024, medium: 4096, high: 16384, xhigh: 32000, max: 32000 };
 const MIN_THINKING_BUDGET = 1024;
 
+/** A part's cache breakpoint: Anthropic's `cache_control`, or OpenAI's `prompt_cache_breakpoint` as an ephemeral one. */
+function cacheOf(p: { cache_control?: unknown; prompt_cache_breakpoint?: unknown }): unknown {
+  return p.cache_control ?? (p.prompt_cache_breakpoint ? { type: "ephemeral" } : undefined);
+}
+
 function textBlock(p: TextPart | { text: string; cache_control?: unknown }): Block {
-  return p.cache_control ? { type: "text", text: p.text, cache_control: p.cache_control } : { type: "text", text: p.text };
+  const cache = cacheOf(p);
+  return cache ? { type: "text", text: p.text, cache_control: cache } : { type: "text", text: p.text };
 }
 
 function textBlocks(content: string | TextPart[]): Block[] {
@@ -79,7 +87,8 @@ function fileBlock(part: Extract<UserContentPart, { type: "file" }>): Block {
       : { type: "base64", media_type: data.mediaType, data: data.data };
   const block: Block = { type: "document", source };
   if (part.file.filename) block.title = part.file.filename;
-  if (part.cache_control) block.cache_control = part.cache_control;
+  const cache = cacheOf(part);
+  if (cache) block.cache_control = cache;
   return block;
 }
 
@@ -93,7 +102,7 @@ function userBlocks(content: string | UserContentPart[]): Block[] {
         break;
       case "image_url": {
         const p = part as Extract<UserContentPart, { type: "image_url" }>;
-        out.push(imageBlock(p.image_url.url, p.cache_control));
+        out.push(imageBlock(p.image_url.url, cacheOf(p)));
         break;
       }
       case "file":
