@@ -28,7 +28,7 @@ import { estimateChatTokens } from "@/lib/tokens";
 import type { BudgetEntry } from "@/lib/gateway/config/types";
 import { newId } from "@/lib/ids";
 import { disconnectRedis } from "@/lib/redis";
-import { addModel, addRoute, addSimProvider, createTestTenant, type TestTenant } from "@/lib/testing/gateway";
+import { addFeature, addModel, addRoute, addSimProvider, createTestTenant, type TestTenant } from "@/lib/testing/gateway";
 import { startPrivateRedis, type PrivateRedis } from "@/lib/testing/redis-server";
 import { childEnv, eventually, spawnEntry, type Child } from "@/lib/testing/spawn";
 import { startSim, type SimHandle } from "./harness";
@@ -234,6 +234,28 @@ describe("two gateways, one Redis", () => {
       return r.length === 200 ? r : undefined;
     }, { what: "200 request-log rows", timeoutMs: 20_000 });
     expect(rows.reduce((s, r) => s + r.costMicros, 0n)).toBe(counter.spent);
+  }, 180_000);
+
+  it("an exhausted budget answers with the feature's static fallback where it has one, else 429 the SDKs do not retry", async () => {
+    const { t, budget } = await setup("budfb", 1n);
+    const featureId = await addFeature(db, t.tenantId, "fb-feature");
+    await db.feature.update({ where: { id: featureId }, data: { config: { staticFallback: { content: "We are over budget; try later." } } } });
+    await publish(t.tenantId, [a, b], t.key);
+    const plain = await chat(a, t.key);
+    expect(plain.status).toBe(429);
+    expect(plain.headers.get("x-should-retry")).toBe("false");
+    expect(((await plain.json()) as { error: { message: string } }).error.message).toContain(`'${budget.name}' (${budget.id})`);
+    const res = await fetch(`${b}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${t.key}`, "x-gatehouse-feature": "fb-feature" },
+      body: JSON.stringify({ model: "lim", messages: MESSAGES, max_tokens: MAX_TOKENS }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-gatehouse-target")).toBe("static");
+    expect(res.headers.get("x-gatehouse-budget-exceeded")).toBe(budget.id);
+    const body = (await res.json()) as { choices: Array<{ message: { content: string } }> };
+    expect(body.choices[0]?.message.content).toBe("We are over budget; try later.");
+    expect((await counterOf(redis, budget)).reserved).toBe(0n);
   }, 180_000);
 
   it("100 requests per minute means 100 across both gateways; retry-after matches the window", async () => {
