@@ -47,6 +47,7 @@ const { startRecorder, stopRecorder } = await import("@/lib/gateway/record");
 const { onShutdownSignal, within } = await import("@/lib/shutdown");
 const { disconnectDb } = await import("@/lib/db");
 const { disconnectRedis } = await import("@/lib/redis");
+const { drainSettles } = await import("@/lib/gateway/limits");
 
 type IncomingMessage = import("node:http").IncomingMessage;
 type ServerResponse = import("node:http").ServerResponse;
@@ -177,6 +178,8 @@ onShutdownSignal(async () => {
   await nextApp?.close().catch(() => undefined);
   // Every request is answered: flush the request log (queue, else spool) before the queue connection goes.
   await stopRecorder(Date.now() + Math.min(5_000, env.GATEHOUSE_SHUTDOWN_TIMEOUT_MS));
+  // Budget settles still in flight (one Redis round trip each) before the connection goes.
+  await within(drainSettles(), 2_000);
   await stopConfigSync();
   await closeQueues();
   await closeProducerConnection();

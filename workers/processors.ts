@@ -6,6 +6,7 @@ import type { QueueName } from "@/lib/queues";
 import { ASYNC_MODERATION_MARK, enqueueModeration, moderationQueue } from "@/lib/queues/moderation";
 import { requestLogQueue } from "@/lib/queues/request-log";
 import { createModerationProcessor } from "@/workers/moderation";
+import { createBudgetCountersProcessor } from "@/workers/budget-counters";
 import { createRequestLogProcessor } from "@/workers/request-log";
 import type { JobProcessor } from "@/workers/runtime";
 
@@ -44,4 +45,7 @@ export const processors: { [K in QueueName]: (deps: ProcessorDeps) => JobProcess
     return { ...processor, close: async () => void (await Promise.all([queue.close(), moderation.close()])) };
   },
   moderation: ({ db }) => createModerationProcessor({ db }),
+  // The worker's connection is a blocking one (BullMQ); the counters get their own command connection.
+  "budget-counters": ({ db, connection, env }) =>
+    createBudgetCountersProcessor({ db, connection, redis: connection.duplicate({ maxRetriesPerRequest: 2 }), everyMs: env.GATEHOUSE_BUDGET_RECONCILE_MS }),
 };

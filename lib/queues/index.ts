@@ -1,5 +1,6 @@
 import type { QueueDefinition } from "@/lib/queues/define";
 import { moderationQueue } from "@/lib/queues/moderation";
+import { budgetCountersQueue } from "@/lib/queues/budget-counters";
 import { requestLogQueue } from "@/lib/queues/request-log";
 
 export { closeQueues, getQueue, type QueueDefinition } from "@/lib/queues/define";
@@ -14,6 +15,7 @@ export { closeProducerConnection } from "@/lib/queues/connection";
 export const queueRegistry = {
   "request-log": requestLogQueue,
   moderation: moderationQueue,
+  "budget-counters": budgetCountersQueue,
 } as const;
 
 export type QueueName = keyof typeof queueRegistry;

@@ -2,6 +2,11 @@ import { inspect } from "node:util";
 import { parseFeatureConfig } from "@/lib/features/config";
 import type {
   ApiKeyRecord,
+  BudgetEntry,
+  BudgetPeriod,
+  BudgetScope,
+  RateLimitEntry,
+  RateLimitScope,
   CircuitOverride,
   FeatureEntry,
   FlagEntry,
@@ -143,6 +148,33 @@ export interface SnapshotRows {
     irreversible: boolean;
     requiredRole: string | null;
   }>;
+  /** Issue 5: budgets and rate limits (disabled ones included; the builder keeps the enabled). */
+  budgets?: Array<{
+    id: string;
+    tenantId: string;
+    name: string;
+    scope: BudgetScope;
+    featureId: string | null;
+    apiKeyId: string | null;
+    endUserId: string | null;
+    period: BudgetPeriod;
+    limitMicros: bigint;
+    mode: "hard" | "soft";
+    alertThresholds: number[];
+    enabled: boolean;
+    createdAt: Date;
+  }>;
+  rateLimits?: Array<{
+    id: string;
+    tenantId: string;
+    scope: RateLimitScope;
+    featureId: string | null;
+    apiKeyId: string | null;
+    requestsPerMinute: number | null;
+    tokensPerMinute: number | null;
+    maxConcurrent: number | null;
+    enabled: boolean;
+  }>;
 }
 
 export interface SnapshotCounts {
@@ -161,6 +193,8 @@ export interface SnapshotCounts {
   promptLabels: number;
   guardPolicies?: number;
   toolDefinitions?: number;
+  budgets: number;
+  rateLimits: number;
 }
 
 export interface BuildOptions {
@@ -194,6 +228,8 @@ interface SnapshotMaps {
   guardPolicies?: ReadonlyMap<string, ReadonlyMap<string, GuardPolicyEntry>>;
   /** tenantId -> (featureId or "" for tenant-wide tools) -> tools. */
   tools?: ReadonlyMap<string, ReadonlyMap<string, readonly ToolEntry[]>>;
+  budgets: ReadonlyMap<string, readonly BudgetEntry[]>;
+  rateLimits: ReadonlyMap<string, readonly RateLimitEntry[]>;
 }
 
 /**
@@ -310,6 +346,16 @@ export class ConfigSnapshot {
     return [...own, ...shared.filter((t) => !names.has(t.name))];
   }
 
+  /** The tenant's enabled budgets (issue 5), in creation order. */
+  budgets(tenantId: string): readonly BudgetEntry[] {
+    return this.p.budgets.get(tenantId) ?? EMPTY_BUDGETS;
+  }
+
+  /** The tenant's enabled rate limits (issue 5), in creation order. */
+  rateLimits(tenantId: string): readonly RateLimitEntry[] {
+    return this.p.rateLimits.get(tenantId) ?? EMPTY_RATE_LIMITS;
+  }
+
   /** `GET /v1/models`: route aliases, then enabled models of enabled providers, each id once. */
   modelList(tenantId: string): readonly ModelEntry[] {
     return this.p.modelLists.get(tenantId) ?? EMPTY_MODELS;
@@ -329,6 +375,8 @@ function defaultPolicyEntry(tenantId: string): GuardPolicyEntry {
   }
   return entry;
 }
+const EMPTY_BUDGETS: readonly BudgetEntry[] = Object.freeze([]);
+const EMPTY_RATE_LIMITS: readonly RateLimitEntry[] = Object.freeze([]);
 
 export function buildSnapshot(rows: SnapshotRows, opts: BuildOptions): ConfigSnapshot {
   const problems: string[] = [];
@@ -628,6 +676,44 @@ export function buildSnapshot(rows: SnapshotRows, opts: BuildOptions): ConfigSna
     if (list) list.push(entry);
     else byFeature.set(t.featureId ?? "", [entry]);
   }
+  const budgets = new Map<string, BudgetEntry[]>();
+  for (const b of rows.budgets ?? []) {
+    if (!b.enabled) continue;
+    const entry: BudgetEntry = Object.freeze({
+      id: b.id,
+      tenantId: b.tenantId,
+      name: b.name,
+      scope: b.scope,
+      featureId: b.featureId,
+      apiKeyId: b.apiKeyId,
+      endUserId: b.endUserId,
+      period: b.period,
+      limitMicros: b.limitMicros,
+      hard: b.mode === "hard",
+      alertThresholds: Object.freeze([...b.alertThresholds]),
+      createdAt: b.createdAt,
+    });
+    const list = budgets.get(b.tenantId);
+    if (list) list.push(entry);
+    else budgets.set(b.tenantId, [entry]);
+  }
+  const rateLimits = new Map<string, RateLimitEntry[]>();
+  for (const r of rows.rateLimits ?? []) {
+    if (!r.enabled) continue;
+    const entry: RateLimitEntry = Object.freeze({
+      id: r.id,
+      tenantId: r.tenantId,
+      scope: r.scope,
+      featureId: r.featureId,
+      apiKeyId: r.apiKeyId,
+      requestsPerMinute: r.requestsPerMinute,
+      tokensPerMinute: r.tokensPerMinute,
+      maxConcurrent: r.maxConcurrent,
+    });
+    const list = rateLimits.get(r.tenantId);
+    if (list) list.push(entry);
+    else rateLimits.set(r.tenantId, [entry]);
+  }
 
   const counts: SnapshotCounts = Object.freeze({
     tenants: rows.tenants.length,
@@ -645,6 +731,8 @@ export function buildSnapshot(rows: SnapshotRows, opts: BuildOptions): ConfigSna
     promptLabels: rows.promptLabels.length,
     guardPolicies: rows.guardPolicies?.length ?? 0,
     toolDefinitions: rows.toolDefinitions?.length ?? 0,
+    budgets: rows.budgets?.length ?? 0,
+    rateLimits: rows.rateLimits?.length ?? 0,
   });
 
   return new ConfigSnapshot(opts.version, opts.loadedAt ?? new Date(), counts, problems, {
@@ -666,6 +754,8 @@ export function buildSnapshot(rows: SnapshotRows, opts: BuildOptions): ConfigSna
     modelLists,
     guardPolicies,
     tools,
+    budgets,
+    rateLimits,
   });
 }
 

@@ -95,6 +95,28 @@ export async function loadSnapshotRows(db: Db): Promise<SnapshotRows> {
         select: { id: true, tenantId: true, featureId: true, name: true, parameters: true, irreversible: true, requiredRole: true },
         orderBy: [{ name: "asc" }, { id: "asc" }],
       });
+      const budgets = await tx.budget.findMany({
+        select: {
+          id: true,
+          tenantId: true,
+          name: true,
+          scope: true,
+          featureId: true,
+          apiKeyId: true,
+          endUserId: true,
+          period: true,
+          limitMicros: true,
+          mode: true,
+          alertThresholds: true,
+          enabled: true,
+          createdAt: true,
+        },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      });
+      const rateLimits = await tx.rateLimit.findMany({
+        select: { id: true, tenantId: true, scope: true, featureId: true, apiKeyId: true, requestsPerMinute: true, tokensPerMinute: true, maxConcurrent: true, enabled: true },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      });
       return {
         tenants,
         apiKeys,
@@ -111,6 +133,8 @@ export async function loadSnapshotRows(db: Db): Promise<SnapshotRows> {
         promptLabels,
         guardPolicies,
         toolDefinitions,
+        budgets,
+        rateLimits,
       };
     },
     { isolationLevel: "RepeatableRead", maxWait: 10_000, timeout: 60_000 },
