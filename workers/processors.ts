@@ -4,7 +4,12 @@ import type { Db } from "@/lib/db";
 import type { Env } from "@/lib/env";
 import type { QueueName } from "@/lib/queues";
 import { requestLogQueue } from "@/lib/queues/request-log";
+import { alertDeliveryQueue } from "@/lib/queues/alert-delivery";
+import { bucketJobs, USAGE_SWEEP_EVERY_MS, USAGE_SWEEP_SCHEDULER, usageRollupQueue } from "@/lib/queues/usage-rollup";
+import { createAlertDeliveryProcessor } from "@/workers/alert-delivery";
 import { createRequestLogProcessor } from "@/workers/request-log";
+import { createUsageRollupProcessor } from "@/workers/usage-rollup";
+import { log } from "@/lib/log";
 import type { JobProcessor } from "@/workers/runtime";
 
 export interface ProcessorDeps {
@@ -23,12 +28,44 @@ export const processors: { [K in QueueName]: (deps: ProcessorDeps) => JobProcess
     // Where a rejected record goes to fail on its own (workers/request-log.ts).
     const queue = new Queue(requestLogQueue.name, { connection, defaultJobOptions: requestLogQueue.defaultJobOptions });
     queue.on("error", () => undefined); // connection errors are logged once by lib/queues/connection.ts
+    // Where the usage roll-up of the hours a batch touched goes (one job per tenant and hour, deduplicated).
+    const rollups = new Queue(usageRollupQueue.name, { connection, defaultJobOptions: usageRollupQueue.defaultJobOptions });
+    rollups.on("error", () => undefined);
     const processor = createRequestLogProcessor({
       db,
       splitOff: async (jobs) => {
         await queue.addBulk(jobs.map((j) => ({ name: requestLogQueue.jobName, data: { records: j.records }, opts: { jobId: j.jobId } })));
       },
+      afterWrite: async (records) => {
+        const touched = new Map<string, Date[]>();
+        for (const r of records) {
+          const list = touched.get(r.tenantId) ?? [];
+          list.push(new Date(r.createdAt));
+          touched.set(r.tenantId, list);
+        }
+        const jobs = [...touched].flatMap(([tenantId, dates]) => bucketJobs(tenantId, dates));
+        await rollups.addBulk(jobs.map((j) => ({ name: usageRollupQueue.jobName, data: j.data, opts: { deduplication: j.deduplication } })));
+      },
     });
-    return { ...processor, close: () => queue.close() };
+    return { ...processor, close: async () => void (await Promise.all([queue.close(), rollups.close()])) };
   },
+  "usage-rollup": ({ db, connection }) => {
+    const deliveries = new Queue(alertDeliveryQueue.name, { connection, defaultJobOptions: alertDeliveryQueue.defaultJobOptions });
+    deliveries.on("error", () => undefined);
+    const self = new Queue(usageRollupQueue.name, { connection, defaultJobOptions: usageRollupQueue.defaultJobOptions });
+    self.on("error", () => undefined);
+    // The repeatable sweep: one scheduler whatever the number of workers (upsert by id).
+    void self
+      .upsertJobScheduler(USAGE_SWEEP_SCHEDULER, { every: USAGE_SWEEP_EVERY_MS }, { name: usageRollupQueue.jobName, data: { kind: "sweep" } })
+      .catch((err: unknown) => log("warn", "worker.usage_sweep_schedule_failed", { error: err instanceof Error ? err.message : String(err) }));
+    const processor = createUsageRollupProcessor({
+      db,
+      enqueueDeliveries: async (jobs) => {
+        if (jobs.length === 0) return;
+        await deliveries.addBulk(jobs.map((j) => ({ name: alertDeliveryQueue.jobName, data: j.data, opts: { jobId: j.jobId } })));
+      },
+    });
+    return { ...processor, close: async () => void (await Promise.all([deliveries.close(), self.close()])) };
+  },
+  "alert-delivery": ({ db }) => createAlertDeliveryProcessor({ db }),
 };

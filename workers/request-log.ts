@@ -196,6 +196,12 @@ export interface RequestLogProcessorDeps {
    * queue (idempotent: the job id is fixed, BullMQ ignores a known id).
    */
   splitOff(jobs: SplitOffJob[]): Promise<void>;
+  /**
+   * Called with the records of a batch once they are stored (the usage
+   * roll-up is enqueued for the hours they touched). A failure is logged,
+   * not thrown: the roll-up's sweep recomputes recent hours anyway.
+   */
+  afterWrite?(records: RequestLogJob[]): Promise<void>;
   /** Tests: the statement that writes a batch (default: insertRequestLogs on `db`). */
   insert?: (records: RequestLogJob[]) => Promise<number>;
 }
@@ -238,6 +244,12 @@ export function createRequestLogProcessor(deps: RequestLogProcessorDeps): JobPro
       });
 
       const outcome = await insertIsolating(insert, valid);
+      if (deps.afterWrite && valid.length > outcome.refused.length) {
+        const refused = new Set(outcome.refused.map((r) => r.index));
+        await deps.afterWrite(valid.filter((v) => !refused.has(v.index)).map((v) => v.record)).catch((err: unknown) => {
+          log("warn", "worker.request_log_after_write_failed", { jobId: job.id, error: err instanceof Error ? err.message : String(err) });
+        });
+      }
       for (const r of outcome.refused) rejected.push({ index: r.index, reason: `request log cannot be stored (${r.code}: ${r.message})` });
 
       if (rejected.length > 0) {

@@ -1,4 +1,8 @@
 import { requestLogQueue } from "@/lib/queues/request-log";
+import { usageRollupQueue } from "@/lib/queues/usage-rollup";
+import { alertDeliveryQueue } from "@/lib/queues/alert-delivery";
+
+import type { QueueDefinition } from "@/lib/queues/define";
 
 export { closeQueues, getQueue, type QueueDefinition } from "@/lib/queues/define";
 export { closeProducerConnection } from "@/lib/queues/connection";
@@ -11,8 +15,11 @@ export { closeProducerConnection } from "@/lib/queues/connection";
  */
 export const queueRegistry = {
   "request-log": requestLogQueue,
+  "usage-rollup": usageRollupQueue,
+  "alert-delivery": alertDeliveryQueue,
 } as const;
 
 export type QueueName = keyof typeof queueRegistry;
 
-export const queueDefinitions = Object.values(queueRegistry);
+/** Typed loosely on purpose: the health check treats every queue alike. */
+export const queueDefinitions: QueueDefinition[] = Object.values(queueRegistry);
