@@ -178,5 +178,5 @@ describe("usage roll-ups", () => {
     await rollUpHours(db, tenantId, times.map((t) => new Date(t)));
     const again = await rollups();
     expect(again).toEqual(rows);
-  });
+  }, 90_000);
 });
