@@ -27,6 +27,7 @@ export const NAV_GROUPS: NavGroup[] = [
     label: "Operate",
     items: [
       { segment: "budgets", label: "Budgets", permission: "budgets:read" },
+      { segment: "usage", label: "Usage", permission: "budgets:read" },
       { segment: "incidents", label: "Incidents & runbooks", permission: "incidents:read" },
     ],
   },

@@ -11,7 +11,7 @@ import type {
   AlertChannelTestResult,
   CreateAlertChannelInput,
   UpdateAlertChannelInput,
-} from "@/lib/alerts/channel-schema";
+} from "@/lib/alerts/schema";
 
 /**
  * Alert channels of a tenant: where budget alerts and incidents are sent

@@ -1,4 +1,4 @@
-import type { AlertChannelKind, AlertEvent } from "@/lib/alerts/channel-schema";
+import type { AlertChannelKind, AlertEvent } from "@/lib/alerts/schema";
 
 /**
  * How an alert leaves Gatehouse: one JSON POST per channel.

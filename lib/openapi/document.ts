@@ -31,7 +31,7 @@ import { EvalRun, GoldenSet } from "@/lib/evals/schema";
 import { Incident, ListIncidentsQuery } from "@/lib/incidents/schema";
 import { Runbook } from "@/lib/runbooks/schema";
 import { AlertRule } from "@/lib/alerts/schema";
-import { AlertChannel, AlertChannelTestResult, CreateAlertChannelInput, UpdateAlertChannelInput } from "@/lib/alerts/channel-schema";
+import { AlertChannel, AlertChannelTestResult, CreateAlertChannelInput, UpdateAlertChannelInput } from "@/lib/alerts/schema";
 import { BlockedUsage, CacheUsage, TopEndUsers, UsageRangeQuery, UsageSeries, UsageSeriesQuery, UsageTopQuery } from "@/lib/usage/schema";
 import { ListRequestsQuery, RequestLogDetail, RequestLogSummary } from "@/lib/requests/schema";
 

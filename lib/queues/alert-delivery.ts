@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AlertEvent } from "@/lib/alerts/channel-schema";
+import { AlertEvent } from "@/lib/alerts/schema";
 import { defineQueue, jobOptions } from "@/lib/queues/define";
 
 /**

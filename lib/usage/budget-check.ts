@@ -1,7 +1,7 @@
 import type { Db } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import { log } from "@/lib/log";
-import type { AlertEvent } from "@/lib/alerts/channel-schema";
+import type { AlertEvent } from "@/lib/alerts/schema";
 import { deliveryJobId, type AlertDeliveryJob } from "@/lib/queues/alert-delivery";
 import { openIncidentOnce } from "@/lib/incidents/open";
 import { dayStart } from "@/lib/usage/aggregate";

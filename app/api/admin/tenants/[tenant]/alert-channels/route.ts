@@ -1,7 +1,7 @@
 import { created } from "@/lib/http/respond";
 import { tenantRoute } from "@/lib/http/tenant-route";
 import { createAlertChannel, listAlertChannels } from "@/lib/alerts/channels";
-import { CreateAlertChannelInput } from "@/lib/alerts/channel-schema";
+import { CreateAlertChannelInput } from "@/lib/alerts/schema";
 
 export const GET = tenantRoute({ permission: "alerts:read" }, ({ ctx }) => listAlertChannels(ctx));
 
