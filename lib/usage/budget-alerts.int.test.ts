@@ -93,7 +93,7 @@ describe("budget alerts", () => {
 
     const mine = (path: string) => received.filter((r) => r.path === path);
     // A threshold alert: the webhook's type; Slack has only text (`Budget "name" ...`).
-    const thresholdsAt = (path: string) => mine(path).filter((r) => r.body.type === "budget_threshold" || String(r.body.text).includes('Budget "')).length;
+    const thresholdsAt = (path: string) => mine(path).filter((r) => r.body.type === "budget_threshold" || /^\[[^\]]+\] Budget "/.test(String(r.body.text))).length;
 
     // 60% of the limit: 50 fires.
     await enqueueRequestLogs([record(tenantId, { costMicros: "350000" }), record(tenantId, { costMicros: "250000" })]);
@@ -116,8 +116,8 @@ describe("budget alerts", () => {
     // 100%, and the hard budget starts blocking: 100 fires, one incident opens (and is announced).
     await enqueueRequestLogs([
       record(tenantId, { costMicros: "150000" }),
-      record(tenantId, { status: "blocked", httpStatus: 429, errorCode: "budget_exceeded", costMicros: "0" }),
-      record(tenantId, { status: "blocked", httpStatus: 429, errorCode: "budget_exceeded", costMicros: "0" }),
+      record(tenantId, { status: "blocked", httpStatus: 429, errorCode: "budget_exceeded", costMicros: "0", metadata: { budget: { id: budgetId, name: "daily cap" } } }),
+      record(tenantId, { status: "blocked", httpStatus: 429, errorCode: "budget_exceeded", costMicros: "0", metadata: { budget: { id: budgetId, name: "daily cap" } } }),
     ]);
     await eventually(async () => (thresholdsAt(hook) === 3 && mine(hook).some((r) => r.body.type === "incident_opened") && mine(slack).length === 4 ? true : undefined), {
       what: "the 100% alert and the incident on both channels",
@@ -126,11 +126,11 @@ describe("budget alerts", () => {
     expect(mine(hook).filter((r) => r.body.type === "budget_threshold").map((r) => r.body.threshold)).toEqual([50, 80, 100]);
     const incidents = await db.incident.findMany({ where: { tenantId } });
     expect(incidents).toHaveLength(1);
-    expect(incidents[0]).toMatchObject({ signal: "budget", status: "open", runbookId, dedupeKey: "budget:exceeded" });
+    expect(incidents[0]).toMatchObject({ signal: "budget", status: "open", runbookId, dedupeKey: `budget:${budgetId}`, title: 'Budget "daily cap" exhausted: requests are being blocked' });
     expect(mine(hook).find((r) => r.body.type === "incident_opened")?.body).toMatchObject({ incidentId: incidents[0]?.id, runbookTitle: "Budget exhausted" });
 
     // More blocked traffic while it is open: still one incident; a re-check fires nothing new.
-    await enqueueRequestLogs([record(tenantId, { status: "blocked", httpStatus: 429, errorCode: "budget_exceeded", costMicros: "0" })]);
+    await enqueueRequestLogs([record(tenantId, { status: "blocked", httpStatus: 429, errorCode: "budget_exceeded", costMicros: "0", metadata: { budget: { id: budgetId, name: "daily cap" } } })]);
     await eventually(async () => ((await db.requestLog.count({ where: { tenantId } })) === 7 ? true : undefined), { what: "the last request stored" });
     const enqueued: unknown[] = [];
     const again = await checkBudgets(db, tenantId, { blockedSince: new Date(Date.now() - 3_600_000), enqueue: async (jobs) => void enqueued.push(...jobs) });

@@ -20,10 +20,12 @@ import { dayStart } from "@/lib/usage/aggregate";
  *   alert channel carries it, with a fixed job id, enqueued BEFORE the row
  *   is written, so a crash in between re-enqueues the same jobs (sent once)
  *   rather than losing the alert.
- * - Requests refused with `budget_exceeded` (status `blocked`) since `since`
- *   open one incident (signal `budget`, dedupe key `budget:exceeded`) while
- *   none is open, linked to the tenant's budget runbook; the channels hear
- *   of it.
+ * - Requests refused with `budget_exceeded` since `blockedSince` (status
+ *   `blocked`, or `fallback` when a static answer replaced them) open one
+ *   incident per budget (signal `budget`, dedupe key `budget:<budget id>`,
+ *   from `metadata.budget.id`) while none is open, linked to the tenant's
+ *   budget runbook; the channels hear of it. Refusals older than the last
+ *   resolution of that incident do not reopen it.
  */
 
 const PERIOD_EPOCH = new Date(0);
@@ -133,55 +135,59 @@ export async function checkBudgets(db: Db, tenantId: string, opts: { now?: Date;
     }
   }
 
-  // Blocks already answered by an incident someone resolved do not reopen it: count from its resolution on.
-  const lastResolved = await db.incident.findFirst({
-    where: { tenantId, dedupeKey: "budget:exceeded", status: "resolved", resolvedAt: { not: null } },
-    orderBy: { resolvedAt: "desc" },
-    select: { resolvedAt: true },
-  });
-  const resolvedAt = lastResolved?.resolvedAt;
-  const since = resolvedAt && resolvedAt > opts.blockedSince ? resolvedAt : opts.blockedSince;
-  // Index (tenant_id, status, created_at): a range scan of this tenant's blocked requests since `since`.
-  const blocked = await db.$queryRawUnsafe<Array<{ n: bigint; first: Date | null; last: Date | null }>>(
-    `SELECT count(*) AS n, min(created_at) AS first, max(created_at) AS last FROM request_logs
-     WHERE tenant_id = $1 AND status = 'blocked' AND created_at >= $2 AND error_code = 'budget_exceeded'`,
+  // Refusals per budget (the limits stage names it in metadata.budget.id; older rows: unknown). A refused request is
+  // `blocked`, or `fallback` when the feature's static answer replaced it. Index (tenant_id, status, created_at).
+  const blocked = await db.$queryRawUnsafe<Array<{ budget_id: string | null; n: bigint; first: Date; last: Date }>>(
+    `SELECT metadata #>> '{budget,id}' AS budget_id, count(*) AS n, min(created_at) AS first, max(created_at) AS last
+     FROM request_logs
+     WHERE tenant_id = $1 AND status IN ('blocked', 'fallback') AND created_at >= $2 AND error_code = 'budget_exceeded'
+     GROUP BY 1 ORDER BY 1`,
     tenantId,
-    since,
+    opts.blockedSince,
   );
-  const row = blocked[0];
-  if (row && row.n > 0n) {
-    const hard = budgets.filter((b) => b.mode === "hard").map((b) => ({ id: b.id, name: b.name, period: b.period, limitMicros: b.limitMicros.toString() }));
+  for (const row of blocked) {
+    const budget = budgets.find((b) => b.id === row.budget_id);
+    const dedupeKey = `budget:${row.budget_id ?? "exceeded"}`;
+    // Refusals an incident someone already resolved answered do not reopen it: only those after its resolution count.
+    const lastResolved = await db.incident.findFirst({
+      where: { tenantId, dedupeKey, status: "resolved", resolvedAt: { not: null } },
+      orderBy: { resolvedAt: "desc" },
+      select: { resolvedAt: true },
+    });
+    if (lastResolved?.resolvedAt && lastResolved.resolvedAt >= row.last) continue;
     const incident = await openIncidentOnce(db, {
       tenantId,
       signal: "budget",
       severity: "high",
-      dedupeKey: "budget:exceeded",
-      title: "Budget exceeded: requests are being blocked",
+      dedupeKey,
+      title: budget ? `Budget "${budget.name}" exhausted: requests are being blocked` : "Budget exceeded: requests are being blocked",
       details: {
+        budgetId: row.budget_id,
+        budgetName: budget?.name ?? null,
+        period: budget?.period ?? null,
+        limitMicros: budget?.limitMicros.toString() ?? null,
         blockedRequests: Number(row.n),
-        firstBlockedAt: row.first?.toISOString() ?? null,
-        lastBlockedAt: row.last?.toISOString() ?? null,
-        hardBudgets: hard,
+        firstBlockedAt: row.first.toISOString(),
+        lastBlockedAt: row.last.toISOString(),
       },
     });
-    outcome.incidentId = incident.id;
-    outcome.incidentOpened = incident.opened;
-    if (incident.opened) {
-      log("warn", "budget.incident_opened", { tenantId, incidentId: incident.id, blocked: Number(row.n) });
-      await opts.enqueue(
-        await channelJobs(db, tenantId, `incident-${incident.id}`, {
-          kind: "incident_opened",
-          tenantId,
-          tenantSlug: tenant.slug,
-          incidentId: incident.id,
-          title: incident.title,
-          signal: "budget",
-          severity: "high",
-          runbookTitle: incident.runbookTitle,
-          at: now.toISOString(),
-        }),
-      );
-    }
+    outcome.incidentId ??= incident.id;
+    if (!incident.opened) continue;
+    outcome.incidentOpened = true;
+    log("warn", "budget.incident_opened", { tenantId, incidentId: incident.id, budgetId: row.budget_id, blocked: Number(row.n) });
+    await opts.enqueue(
+      await channelJobs(db, tenantId, `incident-${incident.id}`, {
+        kind: "incident_opened",
+        tenantId,
+        tenantSlug: tenant.slug,
+        incidentId: incident.id,
+        title: incident.title,
+        signal: "budget",
+        severity: "high",
+        runbookTitle: incident.runbookTitle,
+        at: now.toISOString(),
+      }),
+    );
   }
   return outcome;
 }

@@ -152,13 +152,14 @@ export async function getCacheUsage(ctx: TenantCtx, q: UsageRangeQuery): Promise
 
 export async function getBlockedUsage(ctx: TenantCtx, q: UsageRangeQuery): Promise<BlockedUsage> {
   const range = resolveRange(q);
-  // status = 'blocked' first: the index (tenant_id, status, created_at) bounds the scan to the blocked rows of the range.
+  // A refused request is `blocked`, or `fallback` when the feature's static answer replaced it. The index
+  // (tenant_id, status, created_at) bounds the scan to those two statuses in the range.
   const rows = await db.$queryRawUnsafe<Array<{ bucket_start: Date; budget: bigint; rate_limit: bigint }>>(
     `SELECT date_trunc($4, created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket_start,
             count(*) FILTER (WHERE error_code = 'budget_exceeded') AS budget,
             count(*) FILTER (WHERE error_code = 'rate_limit_exceeded') AS rate_limit
      FROM request_logs
-     WHERE tenant_id = $1 AND status = 'blocked' AND created_at >= $2 AND created_at < $3
+     WHERE tenant_id = $1 AND status IN ('blocked', 'fallback') AND created_at >= $2 AND created_at < $3
        AND error_code IN ('budget_exceeded', 'rate_limit_exceeded')
      GROUP BY 1 ORDER BY 1`,
     ctx.tenantId,
