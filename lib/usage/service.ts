@@ -1,4 +1,5 @@
 import { db } from "@/lib/db";
+import { NONE } from "@/lib/usage/aggregate";
 import { BadRequestError } from "@/lib/errors";
 import type { TenantCtx } from "@/lib/authz/context";
 import {
@@ -96,6 +97,7 @@ export async function getUsageSeries(ctx: TenantCtx, q: UsageSeriesQuery): Promi
   };
 }
 
+/** Requests without an end-user are left out (they are no one's). */
 export async function getTopEndUsers(ctx: TenantCtx, q: UsageTopQuery): Promise<TopEndUsers> {
   const range = resolveRange(q);
   const rows = await db.$queryRawUnsafe<Array<{ end_user_id: string; requests: bigint; prompt_tokens: bigint; completion_tokens: bigint; cost_micros: bigint }>>(
@@ -103,7 +105,7 @@ export async function getTopEndUsers(ctx: TenantCtx, q: UsageTopQuery): Promise<
             sum(completion_tokens)::bigint AS completion_tokens, sum(cost_micros)::bigint AS cost_micros
      FROM usage_rollups
      WHERE tenant_id = $1 AND granularity = $2 AND bucket_start >= $3 AND bucket_start < $4
-       AND feature_id = '' AND model = '' AND api_key_id = '' AND end_user_id <> ''
+       AND feature_id = '' AND model = '' AND api_key_id = '' AND end_user_id NOT IN ('', $6)
      GROUP BY end_user_id
      ORDER BY cost_micros DESC, end_user_id
      LIMIT $5`,
@@ -112,6 +114,7 @@ export async function getTopEndUsers(ctx: TenantCtx, q: UsageTopQuery): Promise<
     range.from,
     range.to,
     q.limit,
+    NONE,
   );
   return {
     ...rangeOut(range),
