@@ -44,6 +44,8 @@ export const EnvSchema = z
     GATEHOUSE_CONFIG_POLL_MS: z.coerce.number().int().min(50).default(1_000),
     /** Gateway config snapshot: full reload from Postgres this often regardless of the version (the bound when Redis lost a change entirely); 0 = never. */
     GATEHOUSE_CONFIG_REFRESH_MS: z.coerce.number().int().min(0).default(60_000),
+    /** Worker: how often budget counters in Redis are reconciled with the request log (raised, never lowered); 0 = never. */
+    GATEHOUSE_BUDGET_RECONCILE_MS: z.coerce.number().int().min(0).default(60_000),
   })
   .superRefine((env, ctx) => {
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];

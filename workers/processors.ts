@@ -7,6 +7,7 @@ import { requestLogQueue } from "@/lib/queues/request-log";
 import { alertDeliveryQueue } from "@/lib/queues/alert-delivery";
 import { bucketJobs, USAGE_SWEEP_EVERY_MS, USAGE_SWEEP_SCHEDULER, usageRollupQueue } from "@/lib/queues/usage-rollup";
 import { createAlertDeliveryProcessor } from "@/workers/alert-delivery";
+import { createBudgetCountersProcessor } from "@/workers/budget-counters";
 import { createRequestLogProcessor } from "@/workers/request-log";
 import { createUsageRollupProcessor } from "@/workers/usage-rollup";
 import { log } from "@/lib/log";
@@ -68,4 +69,7 @@ export const processors: { [K in QueueName]: (deps: ProcessorDeps) => JobProcess
     return { ...processor, close: async () => void (await Promise.all([deliveries.close(), self.close()])) };
   },
   "alert-delivery": ({ db }) => createAlertDeliveryProcessor({ db }),
+  // The worker's connection is a blocking one (BullMQ); the counters get their own command connection.
+  "budget-counters": ({ db, connection, env }) =>
+    createBudgetCountersProcessor({ db, connection, redis: connection.duplicate({ maxRetriesPerRequest: 2 }), everyMs: env.GATEHOUSE_BUDGET_RECONCILE_MS }),
 };

@@ -25,7 +25,7 @@ import {
   PromptVersion,
   PromptVersionDiff,
 } from "@/lib/prompts/schema";
-import { Budget, RateLimit } from "@/lib/budgets/schema";
+import { Budget, BudgetStatus, CreateBudgetInput, CreateRateLimitInput, RateLimit, UpdateBudgetInput, UpdateRateLimitInput } from "@/lib/budgets/schema";
 import { GuardPolicy } from "@/lib/guards/schema";
 import { EvalRun, GoldenSet } from "@/lib/evals/schema";
 import { Incident, ListIncidentsQuery } from "@/lib/incidents/schema";
@@ -109,6 +109,11 @@ function build(): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
     Prompt: r("Prompt", Prompt),
     Budget: r("Budget", Budget),
     RateLimit: r("RateLimit", RateLimit),
+    CreateBudgetInput: r("CreateBudgetInput", CreateBudgetInput),
+    UpdateBudgetInput: r("UpdateBudgetInput", UpdateBudgetInput),
+    BudgetStatus: r("BudgetStatus", BudgetStatus),
+    CreateRateLimitInput: r("CreateRateLimitInput", CreateRateLimitInput),
+    UpdateRateLimitInput: r("UpdateRateLimitInput", UpdateRateLimitInput),
     GuardPolicy: r("GuardPolicy", GuardPolicy),
     GoldenSet: r("GoldenSet", GoldenSet),
     EvalRun: r("EvalRun", EvalRun),
@@ -195,7 +200,15 @@ function build(): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
     { method: "get", path: `${T}/prompts/{id}/stats`, summary: "Per version over 7 days: requests, error rate, p50 latency, cost, negative feedback", auth: "prompts:read", response: dataOf(S.PromptStats) },
     { method: "post", path: `${T}/prompts/{id}/playground`, summary: "Run a version through the gateway (real pipeline, this tenant) and return its answer", auth: "prompts:write", body: S.PlaygroundInput, response: dataOf(S.PlaygroundResult) },
     { method: "get", path: `${T}/budgets`, summary: "Budgets", auth: "budgets:read", response: dataOf(z.array(S.Budget)) },
+    { method: "post", path: `${T}/budgets`, summary: "Create a budget: tenant, feature, API key, end-user or tenant x feature; day, month or total; hard or soft (audited, enforced within 1 s)", auth: "budgets:write", body: S.CreateBudgetInput, response: dataOf(S.Budget), status: 201 },
+    { method: "get", path: `${T}/budgets/status`, summary: "Spent and reserved this period per budget, live from Redis", auth: "budgets:read", response: dataOf(z.array(S.BudgetStatus)) },
+    { method: "get", path: `${T}/budgets/{id}`, summary: "One budget", auth: "budgets:read", response: dataOf(S.Budget) },
+    { method: "patch", path: `${T}/budgets/{id}`, summary: "Edit, disable or enable a budget (audited, enforced within 1 s)", auth: "budgets:write", body: S.UpdateBudgetInput, response: dataOf(S.Budget) },
+    { method: "delete", path: `${T}/budgets/{id}`, summary: "Delete a budget (audited)", auth: "budgets:write", response: dataOf(S.Budget) },
     { method: "get", path: `${T}/rate-limits`, summary: "Rate limits", auth: "budgets:read", response: dataOf(z.array(S.RateLimit)) },
+    { method: "post", path: `${T}/rate-limits`, summary: "Create a rate limit: requests / tokens per minute per key, end-user, tenant, feature or IP; concurrency per key (audited, enforced within 1 s)", auth: "budgets:write", body: S.CreateRateLimitInput, response: dataOf(S.RateLimit), status: 201 },
+    { method: "patch", path: `${T}/rate-limits/{id}`, summary: "Edit, disable or enable a rate limit (audited, enforced within 1 s)", auth: "budgets:write", body: S.UpdateRateLimitInput, response: dataOf(S.RateLimit) },
+    { method: "delete", path: `${T}/rate-limits/{id}`, summary: "Delete a rate limit (audited)", auth: "budgets:write", response: dataOf(S.RateLimit) },
     { method: "get", path: `${T}/guard-policies`, summary: "Guard policies", auth: "guards:read", response: dataOf(z.array(S.GuardPolicy)) },
     { method: "get", path: `${T}/golden-sets`, summary: "Golden sets", auth: "evals:read", response: dataOf(z.array(S.GoldenSet)) },
     { method: "get", path: `${T}/eval-runs`, summary: "Eval runs, newest first", auth: "evals:read", query: CursorQuery, response: pageOf(S.EvalRun) },

@@ -1,8 +1,8 @@
+import { budgetCountersQueue } from "@/lib/queues/budget-counters";
+import type { QueueDefinition } from "@/lib/queues/define";
 import { requestLogQueue } from "@/lib/queues/request-log";
 import { usageRollupQueue } from "@/lib/queues/usage-rollup";
 import { alertDeliveryQueue } from "@/lib/queues/alert-delivery";
-
-import type { QueueDefinition } from "@/lib/queues/define";
 
 export { closeQueues, getQueue, type QueueDefinition } from "@/lib/queues/define";
 export { closeProducerConnection } from "@/lib/queues/connection";
@@ -17,9 +17,9 @@ export const queueRegistry = {
   "request-log": requestLogQueue,
   "usage-rollup": usageRollupQueue,
   "alert-delivery": alertDeliveryQueue,
+  "budget-counters": budgetCountersQueue,
 } as const;
 
 export type QueueName = keyof typeof queueRegistry;
 
-/** Typed loosely on purpose: the health check treats every queue alike. */
-export const queueDefinitions: QueueDefinition[] = Object.values(queueRegistry);
+export const queueDefinitions: readonly QueueDefinition[] = Object.values(queueRegistry);

@@ -1,6 +1,11 @@
 import { inspect } from "node:util";
 import type {
   ApiKeyRecord,
+  BudgetEntry,
+  BudgetPeriod,
+  BudgetScope,
+  RateLimitEntry,
+  RateLimitScope,
   CircuitOverride,
   FeatureEntry,
   FlagEntry,
@@ -127,6 +132,33 @@ export interface SnapshotRows {
     canaryPercent: number;
     protected: boolean;
   }>;
+  /** Issue 5: budgets and rate limits (disabled ones included; the builder keeps the enabled). */
+  budgets?: Array<{
+    id: string;
+    tenantId: string;
+    name: string;
+    scope: BudgetScope;
+    featureId: string | null;
+    apiKeyId: string | null;
+    endUserId: string | null;
+    period: BudgetPeriod;
+    limitMicros: bigint;
+    mode: "hard" | "soft";
+    alertThresholds: number[];
+    enabled: boolean;
+    createdAt: Date;
+  }>;
+  rateLimits?: Array<{
+    id: string;
+    tenantId: string;
+    scope: RateLimitScope;
+    featureId: string | null;
+    apiKeyId: string | null;
+    requestsPerMinute: number | null;
+    tokensPerMinute: number | null;
+    maxConcurrent: number | null;
+    enabled: boolean;
+  }>;
 }
 
 export interface SnapshotCounts {
@@ -143,6 +175,8 @@ export interface SnapshotCounts {
   prompts: number;
   promptVersions: number;
   promptLabels: number;
+  budgets: number;
+  rateLimits: number;
 }
 
 export interface BuildOptions {
@@ -172,6 +206,8 @@ interface SnapshotMaps {
   optOuts: ReadonlyMap<string, ReadonlySet<string>>;
   prompts: ReadonlyMap<string, ReadonlyMap<string, PromptEntry>>;
   modelLists: ReadonlyMap<string, readonly ModelEntry[]>;
+  budgets: ReadonlyMap<string, readonly BudgetEntry[]>;
+  rateLimits: ReadonlyMap<string, readonly RateLimitEntry[]>;
 }
 
 /**
@@ -266,6 +302,16 @@ export class ConfigSnapshot {
     return this.p.prompts.get(tenantId)?.get(name);
   }
 
+  /** The tenant's enabled budgets (issue 5), in creation order. */
+  budgets(tenantId: string): readonly BudgetEntry[] {
+    return this.p.budgets.get(tenantId) ?? EMPTY_BUDGETS;
+  }
+
+  /** The tenant's enabled rate limits (issue 5), in creation order. */
+  rateLimits(tenantId: string): readonly RateLimitEntry[] {
+    return this.p.rateLimits.get(tenantId) ?? EMPTY_RATE_LIMITS;
+  }
+
   /** `GET /v1/models`: route aliases, then enabled models of enabled providers, each id once. */
   modelList(tenantId: string): readonly ModelEntry[] {
     return this.p.modelLists.get(tenantId) ?? EMPTY_MODELS;
@@ -273,6 +319,8 @@ export class ConfigSnapshot {
 }
 
 const EMPTY_FLAGS: ReadonlyMap<string, FlagEntry> = new Map();
+const EMPTY_BUDGETS: readonly BudgetEntry[] = Object.freeze([]);
+const EMPTY_RATE_LIMITS: readonly RateLimitEntry[] = Object.freeze([]);
 
 export function buildSnapshot(rows: SnapshotRows, opts: BuildOptions): ConfigSnapshot {
   const problems: string[] = [];
@@ -549,6 +597,45 @@ export function buildSnapshot(rows: SnapshotRows, opts: BuildOptions): ConfigSna
     modelLists.set(tenantId, Object.freeze(out));
   }
 
+  const budgets = new Map<string, BudgetEntry[]>();
+  for (const b of rows.budgets ?? []) {
+    if (!b.enabled) continue;
+    const entry: BudgetEntry = Object.freeze({
+      id: b.id,
+      tenantId: b.tenantId,
+      name: b.name,
+      scope: b.scope,
+      featureId: b.featureId,
+      apiKeyId: b.apiKeyId,
+      endUserId: b.endUserId,
+      period: b.period,
+      limitMicros: b.limitMicros,
+      hard: b.mode === "hard",
+      alertThresholds: Object.freeze([...b.alertThresholds]),
+      createdAt: b.createdAt,
+    });
+    const list = budgets.get(b.tenantId);
+    if (list) list.push(entry);
+    else budgets.set(b.tenantId, [entry]);
+  }
+  const rateLimits = new Map<string, RateLimitEntry[]>();
+  for (const r of rows.rateLimits ?? []) {
+    if (!r.enabled) continue;
+    const entry: RateLimitEntry = Object.freeze({
+      id: r.id,
+      tenantId: r.tenantId,
+      scope: r.scope,
+      featureId: r.featureId,
+      apiKeyId: r.apiKeyId,
+      requestsPerMinute: r.requestsPerMinute,
+      tokensPerMinute: r.tokensPerMinute,
+      maxConcurrent: r.maxConcurrent,
+    });
+    const list = rateLimits.get(r.tenantId);
+    if (list) list.push(entry);
+    else rateLimits.set(r.tenantId, [entry]);
+  }
+
   const counts: SnapshotCounts = Object.freeze({
     tenants: rows.tenants.length,
     apiKeys: rows.apiKeys.length,
@@ -563,6 +650,8 @@ export function buildSnapshot(rows: SnapshotRows, opts: BuildOptions): ConfigSna
     prompts: rows.prompts.length,
     promptVersions: rows.promptVersions.length,
     promptLabels: rows.promptLabels.length,
+    budgets: rows.budgets?.length ?? 0,
+    rateLimits: rows.rateLimits?.length ?? 0,
   });
 
   return new ConfigSnapshot(opts.version, opts.loadedAt ?? new Date(), counts, problems, {
@@ -582,6 +671,8 @@ export function buildSnapshot(rows: SnapshotRows, opts: BuildOptions): ConfigSna
     optOuts,
     prompts,
     modelLists,
+    budgets,
+    rateLimits,
   });
 }
 

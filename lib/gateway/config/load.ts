@@ -90,6 +90,28 @@ export async function loadSnapshotRows(db: Db): Promise<SnapshotRows> {
       const promptLabels = await tx.promptLabel.findMany({
         select: { promptId: true, name: true, versionId: true, canaryVersionId: true, canaryPercent: true, protected: true },
       });
+      const budgets = await tx.budget.findMany({
+        select: {
+          id: true,
+          tenantId: true,
+          name: true,
+          scope: true,
+          featureId: true,
+          apiKeyId: true,
+          endUserId: true,
+          period: true,
+          limitMicros: true,
+          mode: true,
+          alertThresholds: true,
+          enabled: true,
+          createdAt: true,
+        },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      });
+      const rateLimits = await tx.rateLimit.findMany({
+        select: { id: true, tenantId: true, scope: true, featureId: true, apiKeyId: true, requestsPerMinute: true, tokensPerMinute: true, maxConcurrent: true, enabled: true },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      });
       return {
         tenants,
         apiKeys,
@@ -104,6 +126,8 @@ export async function loadSnapshotRows(db: Db): Promise<SnapshotRows> {
         prompts,
         promptVersions,
         promptLabels,
+        budgets,
+        rateLimits,
       };
     },
     { isolationLevel: "RepeatableRead", maxWait: 10_000, timeout: 60_000 },

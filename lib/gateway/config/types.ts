@@ -174,3 +174,47 @@ export interface PromptEntry {
   /** By label name (`production`, `staging`, ...). */
   readonly labels: ReadonlyMap<string, PromptLabelEntry>;
 }
+
+export type BudgetScope = "tenant" | "feature" | "api_key" | "end_user" | "tenant_feature";
+export type BudgetPeriod = "day" | "month" | "total";
+
+/**
+ * An enabled budget (issue 5). `featureId` / `apiKeyId` / `endUserId` null
+ * on a feature, api_key or end_user budget means "each one separately" (every
+ * key gets its own counter of this size); set, the budget covers that one
+ * only. `tenant_feature` is always per feature (each feature of the tenant).
+ */
+export interface BudgetEntry {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly name: string;
+  readonly scope: BudgetScope;
+  readonly featureId: string | null;
+  readonly apiKeyId: string | null;
+  readonly endUserId: string | null;
+  readonly period: BudgetPeriod;
+  readonly limitMicros: bigint;
+  readonly hard: boolean;
+  readonly alertThresholds: readonly number[];
+  /** A `total` budget counts spend from here on. */
+  readonly createdAt: Date;
+}
+
+export type RateLimitScope = "api_key" | "end_user" | "tenant" | "feature" | "ip";
+
+/**
+ * An enabled rate limit. Counted per subject of its scope (each key, each
+ * end-user, the tenant, each feature, each client IP); `apiKeyId` narrows an
+ * api_key limit to one key, `featureId` narrows any limit to one feature's
+ * requests. `maxConcurrent` applies to api_key limits only.
+ */
+export interface RateLimitEntry {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly scope: RateLimitScope;
+  readonly featureId: string | null;
+  readonly apiKeyId: string | null;
+  readonly requestsPerMinute: number | null;
+  readonly tokensPerMinute: number | null;
+  readonly maxConcurrent: number | null;
+}

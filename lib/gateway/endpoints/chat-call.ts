@@ -1,6 +1,8 @@
 import { GatehouseError } from "@/lib/errors";
-import { snapshotReady } from "@/lib/gateway/config";
+import { getSnapshot, snapshotReady } from "@/lib/gateway/config";
 import { costOfCall } from "@/lib/gateway/cost";
+import { reservedPromptTokens } from "@/lib/gateway/limits";
+import { approxPromptTokens, approxTokensOfChars } from "@/lib/gateway/limits/plan";
 import { completionToChunks } from "@/lib/gateway/openai/chunks";
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from "@/lib/gateway/openai/schema";
 import { getProviderAdapter } from "@/lib/gateway/providers/registry";
@@ -200,9 +202,20 @@ interface Tracked {
 function trackStream(ctx: GatewayContext, state: CallState, t: Tracked): AsyncIterable<ChatCompletionChunk> {
   const acc = new ChunkAccumulator();
   let finished = false;
+  // What a stream that ends before the provider reported usage produced (issue 5:
+  // a cut stream settles what was produced): prompt tokens as reserved, output
+  // estimated from the characters sent.
+  let producedChars = 0;
+  const producedUsage = (): NormalisedUsage => ({
+    ...ZERO_USAGE,
+    promptTokens: reservedPromptTokens(ctx) ?? approxPromptTokens(state.chat?.messages),
+    completionTokens: approxTokensOfChars(producedChars),
+  });
   const onAbort = (): void => {
     if (finished || abortKindOf(t.handoff.signal) !== "client_disconnected") return;
     finished = true;
+    const usage = producedUsage();
+    noteUsage(ctx, usage, costOfCall(getSnapshot(), t.target.modelId, usage, ctx.receivedAt));
     // Synchronously, before the request log is written for the abandoned stream.
     t.attempt.status = "aborted";
     t.attempt.errorClass = "cancelled";
@@ -221,6 +234,10 @@ function trackStream(ctx: GatewayContext, state: CallState, t: Tracked): AsyncIt
     try {
       for await (const chunk of t.stream.chunks) {
         acc.add(chunk);
+        for (const c of chunk.choices) {
+          producedChars += c.delta.content?.length ?? 0;
+          for (const call of c.delta.tool_calls ?? []) producedChars += call.function?.arguments?.length ?? 0;
+        }
         yield chunk;
       }
       const usage = (await t.stream.usage) ?? ZERO_USAGE;
@@ -244,7 +261,7 @@ function trackStream(ctx: GatewayContext, state: CallState, t: Tracked): AsyncIt
       t.attempt.errorClass = err.errorClass;
       t.attempt.latencyMs = Math.round(performance.now() - t.attemptStartedAt);
       state.streamOutcome = "error";
-      const usage = (await t.stream.usage) ?? ZERO_USAGE;
+      const usage = (await t.stream.usage) ?? producedUsage();
       noteUsage(ctx, usage, costOfCall(await snapshotReady(), t.target.modelId, usage, ctx.receivedAt));
       noteLog(ctx, { status: "error", errorCode: "stream_interrupted", response: answerForLog(acc) });
       log("warn", "gateway.stream_interrupted", { target: t.target.label, errorClass: err.errorClass });

@@ -7,7 +7,7 @@ import { answerErrorsAs } from "@/lib/gateway/stages/compose";
 import { insertContext } from "@/lib/gateway/stages/context";
 import { withIdempotency } from "@/lib/gateway/stages/idempotency";
 import { inputGuards } from "@/lib/gateway/stages/input-guards";
-import { limits } from "@/lib/gateway/stages/limits";
+import { withLimits } from "@/lib/gateway/stages/limits";
 import { parseJson } from "@/lib/gateway/stages/parse";
 import { prompt } from "@/lib/gateway/stages/prompt";
 import { requireScope, resolveCaller, resolveRoute } from "@/lib/gateway/stages/resolve";
@@ -47,9 +47,11 @@ export function chatStages(validate: Stage, respond: Stage): Stage[] {
       prompt, //              4 prompt@label (later)
       insertContext, //       4 context documents as untrusted data
       inputGuards, //         5 (later)
-      limits, //              6 (later)
-      cache, //               7 (later)
-      respond, //             8-11 route, call, output guards, respond
+      withLimits([
+        //                    6 rate limits + budget reservation, settled when the answer ends
+        cache, //             7 (later)
+        respond, //           8-11 route, call, output guards, respond
+      ]),
     ]),
   ];
 }

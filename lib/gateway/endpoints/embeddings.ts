@@ -10,7 +10,7 @@ import { authenticate } from "@/lib/gateway/stages/authenticate";
 import { answerErrorsAs } from "@/lib/gateway/stages/compose";
 import { withIdempotency } from "@/lib/gateway/stages/idempotency";
 import { inputGuards } from "@/lib/gateway/stages/input-guards";
-import { limits } from "@/lib/gateway/stages/limits";
+import { withLimits } from "@/lib/gateway/stages/limits";
 import { parseJson } from "@/lib/gateway/stages/parse";
 import { requireScope, resolveCaller, resolveRoute } from "@/lib/gateway/stages/resolve";
 import { requireCallState, requirePlan } from "@/lib/gateway/stages/state";
@@ -63,7 +63,7 @@ export const embeddingsCreate: Endpoint = {
       validateEmbeddings,
       resolveCaller,
       resolveRoute("embeddings"),
-      withIdempotency([switches, inputGuards, limits, routeAndRespond]),
+      withIdempotency([switches, inputGuards, withLimits([routeAndRespond])]),
     ]),
   ],
 };

@@ -5,6 +5,7 @@ import { openAIToAnthropicResponse } from "@/lib/gateway/anthropic/translate";
 import { snapshotReady, type ConfigSnapshot } from "@/lib/gateway/config";
 import type { FeatureEntry, FlagEntry } from "@/lib/gateway/config/types";
 import { completionToChunks } from "@/lib/gateway/openai/chunks";
+import type { ChatCompletion } from "@/lib/gateway/openai/schema";
 import { encodeOpenAISse } from "@/lib/gateway/openai/sse";
 import { ZERO_USAGE } from "@/lib/gateway/providers/usage";
 import { noteLog } from "@/lib/gateway/record";
@@ -125,7 +126,7 @@ function withKilledTargets(snapshot: ConfigSnapshot, plan: RoutePlan, base: Kill
 }
 
 /** `features.config.staticFallback` (same shapes as a route's), else the route's static answer. */
-function staticAnswerOf(feature: FeatureEntry | null, plan: RoutePlan | undefined): StaticAnswer | null {
+export function staticAnswerOf(feature: FeatureEntry | null, plan: RoutePlan | undefined): StaticAnswer | null {
   return parseStaticAnswer(feature?.config.staticFallback) ?? plan?.staticAnswer ?? null;
 }
 
@@ -150,6 +151,14 @@ function stop(ctx: GatewayContext, state: CallState, feature: FeatureEntry | nul
     response: JSON.parse(JSON.stringify(completion)) as RequestLogJobInput["response"],
   });
   const headers = { ...figureHeaders({ target: STATIC_TARGET, attempts: 0, costMicros: 0n, latencyMs: performance.now() - ctx.startedAt }), "x-gatehouse-kill-switch": s.key };
+  return staticAnswerResponse(ctx, state, completion, headers);
+}
+
+/**
+ * A static answer in the caller's wire format, JSON or stream (also used by
+ * stage 6 when a budget is exhausted and the feature has a static fallback).
+ */
+export function staticAnswerResponse(ctx: GatewayContext, state: CallState, completion: ChatCompletion, headers: Record<string, string>): GatewayResponse {
   const chat = state.chat;
   if (chat?.stream) {
     state.streamOutcome = "ok";
