@@ -31,16 +31,16 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
 /**
- * A request served from the cache: the cache stage writes the cache outcome
- * in `request_logs.cache` (`hit`, `miss`, `bypass`; semantic hits carry
- * `hit` too, e.g. `semantic_hit`). Anything containing "hit" counts.
+ * A request served from the cache: the cache stage (lib/gateway/stages/cache.ts)
+ * writes `hit`, `miss` or `bypass` in `request_logs.cache` (semantic hits are
+ * `hit` too, with `metadata.cache.kind`). Anything containing "hit" counts.
  */
 export const CACHE_HIT_SQL = `(r.cache IS NOT NULL AND position('hit' in r.cache) > 0)`;
 
 /**
- * Money a cache hit saved: the cost the request would have had upstream,
- * recorded by the cache stage in `metadata.cache.savedMicros` (integer
- * micro-dollars, as a number or a decimal string). Missing or malformed = 0.
+ * Money a cache hit saved: the cost of the original call, recorded by the
+ * cache stage in `metadata.cache.savedMicros` (integer micro-dollars, a
+ * decimal string or a number). Missing or malformed = 0.
  */
 export const SAVED_MICROS_SQL = `(CASE WHEN (r.metadata #>> '{cache,savedMicros}') ~ '^[0-9]{1,18}$' THEN (r.metadata #>> '{cache,savedMicros}')::bigint ELSE 0 END)`;
 
