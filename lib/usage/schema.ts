@@ -28,7 +28,7 @@ export type UsageGroupBy = z.infer<typeof UsageGroupBy>;
 export const UsageSeriesQuery = UsageRangeQuery.extend({ groupBy: UsageGroupBy.default("tenant") });
 export type UsageSeriesQuery = z.infer<typeof UsageSeriesQuery>;
 
-export const UsageTopQuery = UsageRangeQuery.extend({ limit: z.coerce.number().int().min(1).max(100).default(10) });
+export const UsageTopQuery = UsageRangeQuery.extend({ limit: z.coerce.number().int().min(1).max(200).default(10) });
 export type UsageTopQuery = z.infer<typeof UsageTopQuery>;
 
 const Range = { granularity: UsageGranularity, from: IsoDateTime, to: IsoDateTime };
