@@ -457,6 +457,28 @@ export async function seed(options: SeedOptions = {}): Promise<SeedResult> {
           );
         }
 
+        // The budget incident (opened by the usage-rollup worker when a hard budget blocks traffic) links to this.
+        const budgetRunbookTitle = "Budget exhausted";
+        if (!(await tx.runbook.findUnique({ where: { tenantId_title: { tenantId: acmeId, title: budgetRunbookTitle } } }))) {
+          created(
+            await tx.runbook.create({
+              data: {
+                id: newId("runbook"),
+                tenantId: acmeId,
+                title: budgetRunbookTitle,
+                signal: "budget",
+                body: [
+                  "1. Open Usage and find what drove the spend: the feature, the model, the top end-users.",
+                  "2. If one end-user or key is abusing it, revoke the key or add a budget or rate limit for them.",
+                  "3. If the traffic is legitimate, raise the budget's limit on the Budgets page (audited).",
+                  "4. Resolve the incident once requests are served again.",
+                ].join("\n"),
+                mitigations: [],
+              },
+            }),
+          );
+        }
+
         const alertName = "support-reply error spike";
         if (!(await tx.alertRule.findUnique({ where: { tenantId_name: { tenantId: acmeId, name: alertName } } }))) {
           created(

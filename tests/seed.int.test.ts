@@ -171,7 +171,7 @@ describe("prisma/seed.ts", () => {
     expect(labels).toEqual({ production: { version: 1, protected: true }, staging: { version: 2, protected: false } });
   });
 
-  it("adds a monthly hard budget, kill switches, a guard policy, a runbook, an alert rule and a golden set", async () => {
+  it("adds a monthly hard budget, kill switches, a guard policy, runbooks (circuit open, budget), an alert rule and a golden set", async () => {
     const acme = await db.tenant.findUniqueOrThrow({ where: { slug: "acme" } });
     expect(await db.budget.findMany({ where: { tenantId: acme.id } })).toEqual([
       expect.objectContaining({ scope: "tenant", period: "month", mode: "hard", limitMicros: 50_000_000n }),
@@ -182,7 +182,7 @@ describe("prisma/seed.ts", () => {
       ["global-ai-kill-switch", "kill_switch", "global", null, false],
     ]);
     expect(await db.guardPolicy.count({ where: { tenantId: acme.id } })).toBe(1);
-    expect((await db.runbook.findMany()).map((r) => r.signal)).toEqual(["circuit_open"]);
+    expect((await db.runbook.findMany()).map((r) => r.signal).sort()).toEqual(["budget", "circuit_open"]);
     expect(await db.alertRule.count()).toBe(1);
     const set = await db.goldenSet.findFirstOrThrow({ include: { cases: true } });
     expect(set.cases).toHaveLength(2);

@@ -198,7 +198,12 @@ export interface RequestLogProcessorDeps {
   splitOff(jobs: SplitOffJob[]): Promise<void>;
   /** Tests: the statement that writes a batch (default: insertRequestLogs on `db`). */
   insert?: (records: RequestLogJob[]) => Promise<number>;
-  /** Guards (issue 6): runs once the batch is stored, with the stored records (feeds the moderation queue). A failure retries the job. */
+  /**
+   * Runs once the batch is stored, with the stored records: feeds the
+   * moderation queue (guards, issue 6) and the usage roll-up (issue 5). A
+   * failure retries the job (the insert is idempotent); a hook that must not
+   * hold the batch back catches its own errors (workers/processors.ts).
+   */
   afterWrite?: (records: RequestLogJob[]) => Promise<void>;
 }
 
@@ -241,7 +246,7 @@ export function createRequestLogProcessor(deps: RequestLogProcessorDeps): JobPro
 
       const outcome = await insertIsolating(insert, valid);
       for (const r of outcome.refused) rejected.push({ index: r.index, reason: `request log cannot be stored (${r.code}: ${r.message})` });
-      if (deps.afterWrite) {
+      if (deps.afterWrite && valid.length > outcome.refused.length) {
         const refused = new Set(outcome.refused.map((r) => r.index));
         await deps.afterWrite(valid.filter((v) => !refused.has(v.index)).map((v) => v.record));
       }

@@ -28,6 +28,7 @@ export const NAV_GROUPS: NavGroup[] = [
     items: [
       { segment: "budgets", label: "Budgets", permission: "budgets:read" },
       { segment: "prices", label: "Prices", permission: "providers:read" },
+      { segment: "usage", label: "Usage", permission: "budgets:read" },
       { segment: "incidents", label: "Incidents & runbooks", permission: "incidents:read" },
     ],
   },

@@ -1,6 +1,7 @@
 "use client";
 
 import { AdminTokensSection } from "@/components/admin-tokens/admin-tokens-section";
+import { AlertChannelsSection } from "@/components/alerts/alert-channels-section";
 import { useTenant } from "@/components/tenant/tenant-context";
 import { formatDateTime, formatJson } from "@/components/ui/format";
 import { PageHeader, Section } from "@/components/ui/page-header";
@@ -55,6 +56,7 @@ export function SettingsView() {
         )}
       </Section>
       <AdminTokensSection />
+      <AlertChannelsSection />
     </>
   );
 }

@@ -32,6 +32,8 @@ import { EvalRun, GoldenSet } from "@/lib/evals/schema";
 import { Incident, ListIncidentsQuery } from "@/lib/incidents/schema";
 import { Runbook } from "@/lib/runbooks/schema";
 import { AlertRule } from "@/lib/alerts/schema";
+import { AlertChannel, AlertChannelTestResult, CreateAlertChannelInput, UpdateAlertChannelInput } from "@/lib/alerts/schema";
+import { BlockedUsage, CacheUsage, TopEndUsers, UsageRangeQuery, UsageSeries, UsageSeriesQuery, UsageTopQuery } from "@/lib/usage/schema";
 import { ListRequestsQuery, RequestLogDetail, RequestLogSummary } from "@/lib/requests/schema";
 
 /**
@@ -128,6 +130,14 @@ function build(): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
     Incident: r("Incident", Incident),
     Runbook: r("Runbook", Runbook),
     AlertRule: r("AlertRule", AlertRule),
+    AlertChannel: r("AlertChannel", AlertChannel),
+    CreateAlertChannelInput: r("CreateAlertChannelInput", CreateAlertChannelInput),
+    UpdateAlertChannelInput: r("UpdateAlertChannelInput", UpdateAlertChannelInput),
+    AlertChannelTestResult: r("AlertChannelTestResult", AlertChannelTestResult),
+    UsageSeries: r("UsageSeries", UsageSeries),
+    TopEndUsers: r("TopEndUsers", TopEndUsers),
+    CacheUsage: r("CacheUsage", CacheUsage),
+    BlockedUsage: r("BlockedUsage", BlockedUsage),
     RequestLogSummary: r("RequestLogSummary", RequestLogSummary),
     RequestLogDetail: r("RequestLogDetail", RequestLogDetail),
     AuditLogEntry: r("AuditLogEntry", AuditLogEntry),
@@ -225,6 +235,15 @@ function build(): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
     { method: "get", path: `${T}/incidents`, summary: "Incidents, most recently opened first", auth: "incidents:read", query: ListIncidentsQuery, response: pageOf(S.Incident) },
     { method: "get", path: `${T}/runbooks`, summary: "Runbooks", auth: "runbooks:read", response: dataOf(z.array(S.Runbook)) },
     { method: "get", path: `${T}/alert-rules`, summary: "Alert rules", auth: "alerts:read", response: dataOf(z.array(S.AlertRule)) },
+    { method: "get", path: `${T}/alert-channels`, summary: "Alert channels (webhook, Slack); the URL as a preview only", auth: "alerts:read", response: dataOf(z.array(S.AlertChannel)) },
+    { method: "post", path: `${T}/alert-channels`, summary: "Add an alert channel (audited)", auth: "alerts:write", body: S.CreateAlertChannelInput, response: dataOf(S.AlertChannel), status: 201 },
+    { method: "patch", path: `${T}/alert-channels/{id}`, summary: "Rename, re-point, enable or disable an alert channel (audited)", auth: "alerts:write", body: S.UpdateAlertChannelInput, response: dataOf(S.AlertChannel) },
+    { method: "delete", path: `${T}/alert-channels/{id}`, summary: "Remove an alert channel (audited)", auth: "alerts:write", response: dataOf(S.AlertChannel) },
+    { method: "post", path: `${T}/alert-channels/{id}/test`, summary: "Send a test alert now; says what the receiver answered (audited)", auth: "alerts:write", response: dataOf(S.AlertChannelTestResult) },
+    { method: "get", path: `${T}/usage/series`, summary: "Cost, tokens and requests per hour or day, for the tenant or per feature or model", auth: "budgets:read", query: UsageSeriesQuery, response: dataOf(S.UsageSeries) },
+    { method: "get", path: `${T}/usage/end-users`, summary: "Top end-users by cost in a range", auth: "budgets:read", query: UsageTopQuery, response: dataOf(S.TopEndUsers) },
+    { method: "get", path: `${T}/usage/cache`, summary: "Cache hit rate and money saved, per hour or day", auth: "budgets:read", query: UsageRangeQuery, response: dataOf(S.CacheUsage) },
+    { method: "get", path: `${T}/usage/blocked`, summary: "Requests refused by a budget or a rate limit, per hour or day", auth: "budgets:read", query: UsageRangeQuery, response: dataOf(S.BlockedUsage) },
     { method: "get", path: `${T}/requests`, summary: "Request log, newest first, with filters", auth: "requests:read", query: ListRequestsQuery, response: pageOf(S.RequestLogSummary) },
     { method: "get", path: `${T}/requests/{id}`, summary: "One request with attempts, guard verdicts and feedback", auth: "requests:read", response: dataOf(S.RequestLogDetail) },
     { method: "get", path: `${T}/audit-log`, summary: "Audit log, newest first", auth: "audit:read", query: ListAuditLogQuery, response: pageOf(S.AuditLogEntry) },

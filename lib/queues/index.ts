@@ -2,6 +2,8 @@ import type { QueueDefinition } from "@/lib/queues/define";
 import { moderationQueue } from "@/lib/queues/moderation";
 import { budgetCountersQueue } from "@/lib/queues/budget-counters";
 import { requestLogQueue } from "@/lib/queues/request-log";
+import { usageRollupQueue } from "@/lib/queues/usage-rollup";
+import { alertDeliveryQueue } from "@/lib/queues/alert-delivery";
 
 export { closeQueues, getQueue, type QueueDefinition } from "@/lib/queues/define";
 export { closeProducerConnection } from "@/lib/queues/connection";
@@ -15,6 +17,8 @@ export { closeProducerConnection } from "@/lib/queues/connection";
 export const queueRegistry = {
   "request-log": requestLogQueue,
   moderation: moderationQueue,
+  "usage-rollup": usageRollupQueue,
+  "alert-delivery": alertDeliveryQueue,
   "budget-counters": budgetCountersQueue,
 } as const;
 
