@@ -13,6 +13,7 @@ import type { Child } from "@/lib/testing/spawn";
 import { ADAPTERS, eventually, logLine, postJson, problemLines, startGateway, startSim, startWorker, type ErrorBody, type GatewayHandle, type SimHandle } from "./harness";
 
 const MAX_BODY = 4096;
+const UNKNOWN_KEY = "gh_test_notAKeyOfAnyone0000000000000000000";
 
 let db: Db;
 let sim: SimHandle;
@@ -62,6 +63,8 @@ describe.each(ADAPTERS)("through the %s adapter", (adapter) => {
     message?: RegExp;
     /** The tenant is known: a request_logs row must exist. */
     logged: boolean;
+    /** No tenant: the `gateway.request_unattributed` process-log line's reason. */
+    reason?: string;
   }
 
   const CASES: Case[] = [
@@ -79,8 +82,10 @@ describe.each(ADAPTERS)("through the %s adapter", (adapter) => {
     { name: "a bad Idempotency-Key", body: () => hello, headers: () => ({ ...bearer(t.key), "idempotency-key": "é" }), status: 400, code: "invalid_request", param: "Idempotency-Key", logged: true },
     { name: "a body over the size limit", body: () => ({ ...hello, pad: "x".repeat(MAX_BODY * 2) }), headers: () => bearer(t.key), status: 413, code: "payload_too_large", logged: true },
     { name: "wrong embeddings input", path: "/v1/embeddings", body: () => ({ model: "chat", input: 42 }), headers: () => bearer(t.key), status: 400, code: "validation_failed", param: "input", logged: true },
-    { name: "a missing key", body: () => hello, headers: () => ({}), status: 401, code: "invalid_api_key", logged: false },
-    { name: "an unknown key", body: () => hello, headers: () => bearer("gh_test_notAKeyOfAnyone0000000000000000000"), status: 401, code: "invalid_api_key", logged: false },
+    { name: "a missing key", body: () => hello, headers: () => ({}), status: 401, code: "invalid_api_key", logged: false, reason: "missing_key" },
+    { name: "an unknown key", body: () => hello, headers: () => bearer(UNKNOWN_KEY), status: 401, code: "invalid_api_key", logged: false, reason: "unknown_key" },
+    { name: "an unknown key in x-api-key", body: () => hello, headers: () => ({ "x-api-key": UNKNOWN_KEY }), status: 401, code: "invalid_api_key", logged: false, reason: "unknown_key" },
+    { name: "a key too long to be one", body: () => hello, headers: () => bearer(`gh_test_${"k".repeat(300)}`), status: 401, code: "invalid_api_key", logged: false, reason: "malformed_key" },
   ];
 
   describe.each(CASES)("$name", (c) => {
@@ -100,7 +105,10 @@ describe.each(ADAPTERS)("through the %s adapter", (adapter) => {
         const row = await eventually(async () => (await db.requestLog.findFirst({ where: { id: requestId } })) ?? undefined, { what: `request_logs ${requestId}` });
         expect(row).toMatchObject({ tenantId: t.tenantId, status: "blocked", httpStatus: c.status, errorCode: c.code, attempts: [] });
       } else {
-        expect(await logLine(gw.child, "gateway.request_unattributed", requestId)).toMatchObject({ status: c.status, errorCode: c.code });
+        // No tenant, so no request_logs row (tenant_id is NOT NULL): the attempt is in the process log, without the key.
+        const line = await logLine(gw.child, "gateway.request_unattributed", requestId);
+        expect(line).toMatchObject({ status: c.status, errorCode: c.code, reason: c.reason, path: "/v1/chat/completions", endpoint: "chat.completions", remoteAddress: "127.0.0.1" });
+        expect(JSON.stringify(line)).not.toContain("gh_test_");
       }
     });
   });
