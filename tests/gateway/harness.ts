@@ -6,7 +6,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { createSimulator, type Simulator, type SimulatorOptions } from "@/lib/simulator/server";
-import { childEnv, eventually, spawnEntry, startServer, type Child } from "@/lib/testing/spawn";
+import { childEnv, eventually, spawnEntry, type Child } from "@/lib/testing/spawn";
 
 /**
  * The two ways the same pipeline is served (issue 3: "one test suite runs
@@ -15,6 +15,7 @@ import { childEnv, eventually, spawnEntry, startServer, type Child } from "@/lib
  * app/api/v1 call) at `/api/v1/...`. The suites run `describe.each(ADAPTERS)`.
  */
 export const ADAPTERS = ["node", "web"] as const;
+const STARTUP_TIMEOUT_MS = 45_000;
 export type Adapter = (typeof ADAPTERS)[number];
 
 export interface SimHandle {
@@ -42,10 +43,11 @@ export interface GatewayHandle {
  * behind a Next-style node->Request->Response->node bridge (`web`).
  */
 export async function startGateway(overrides: Record<string, string | undefined> = {}, adapter: Adapter = "node"): Promise<GatewayHandle> {
-  if (adapter === "node") return { ...(await startServer({ LOG_LEVEL: "info", ...overrides })), adapter };
-  const child = spawnEntry("lib/testing/web-gateway-server.ts", childEnv({ GATEHOUSE_ROLE: "gateway", LOG_LEVEL: "info", ...overrides }));
+  const entry = adapter === "node" ? "server.ts" : "lib/testing/web-gateway-server.ts";
+  const child = spawnEntry(entry, childEnv({ GATEHOUSE_ROLE: "gateway", LOG_LEVEL: "info", ...overrides }));
   try {
-    const m = await child.waitFor(/Gatehouse listening on (http:\/\/\S+)/);
+    // A bound, not a measurement: a cold start under a fully loaded 2-core machine took over 20 s.
+    const m = await child.waitFor(/Gatehouse listening on (http:\/\/\S+)/, STARTUP_TIMEOUT_MS);
     return { child, url: m[1] ?? "", adapter };
   } catch (err) {
     child.kill();
