@@ -1,4 +1,5 @@
 import { getEnv } from "@/lib/env";
+import { GatehouseError } from "@/lib/errors";
 import { handle, rejectRequest } from "@/lib/gateway/handle";
 import { payloadTooLarge } from "@/lib/gateway/stages/parse";
 import { isStreamBody, type GatewayResponse } from "@/lib/gateway/types";
@@ -7,6 +8,9 @@ import { isStreamBody, type GatewayResponse } from "@/lib/gateway/types";
  * The same pipeline behind Web Request/Response, for Next route handlers
  * (`app/api/v1/**`): a Next-only deployment works, only slower than the
  * node:http fast path. `/api/v1/x` is served as `/v1/x`, `/api/ofrep/x` as `/ofrep/x`.
+ * A Web Request carries no socket: the remote address (process log of
+ * unauthenticated requests) is the first `x-forwarded-for` entry, which Next
+ * sets from the socket when the client did not send one.
  */
 export async function serveWeb(request: Request): Promise<Response> {
   const url = new URL(request.url);
@@ -16,13 +20,19 @@ export async function serveWeb(request: Request): Promise<Response> {
     headers[name] = value;
   });
 
+  const remoteAddress = headers["x-forwarded-for"]?.split(",")[0]?.trim() || undefined;
+
   let response: GatewayResponse;
   try {
     const body = await readBody(request, getEnv().GATEHOUSE_MAX_BODY_BYTES);
-    response = await handle({ method: request.method, path, headers, body, signal: request.signal });
+    response = await handle({ method: request.method, path, headers, body, remoteAddress, signal: request.signal });
   } catch (err) {
     // Refused before the pipeline (body over the limit): answered and recorded like any request.
-    response = rejectRequest({ method: request.method, path, headers }, err);
+    response = rejectRequest({ method: request.method, path, headers, remoteAddress }, err);
+    if (err instanceof GatehouseError && err.code === "payload_too_large") {
+      // As the node adapter: the rest of the body may still be on the wire, close after answering.
+      response.headers.connection = "close";
+    }
   }
   return toWebResponse(response);
 }

@@ -6,7 +6,17 @@
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { createSimulator, type Simulator, type SimulatorOptions } from "@/lib/simulator/server";
-import { childEnv, eventually, spawnEntry, startServer, type Child } from "@/lib/testing/spawn";
+import { childEnv, eventually, spawnEntry, type Child } from "@/lib/testing/spawn";
+
+/**
+ * The two ways the same pipeline is served (issue 3: "one test suite runs
+ * against both"): `node`, server.ts's node:http fast path at `/v1/...`;
+ * `web`, lib/gateway/web-adapter.ts (what the Next route handlers under
+ * app/api/v1 call) at `/api/v1/...`. The suites run `describe.each(ADAPTERS)`.
+ */
+export const ADAPTERS = ["node", "web"] as const;
+const STARTUP_TIMEOUT_MS = 45_000;
+export type Adapter = (typeof ADAPTERS)[number];
 
 export interface SimHandle {
   sim: Simulator;
@@ -21,12 +31,28 @@ export async function startSim(options: SimulatorOptions = {}): Promise<SimHandl
 
 export interface GatewayHandle {
   child: Child;
+  /** The base the paths hang off: `${url}/v1/...` (`http://host:port` for node, `http://host:port/api` for web). */
   url: string;
+  adapter: Adapter;
 }
 
-/** server.ts in the gateway role; logs at info level (the tests read `gateway.*` events). */
-export async function startGateway(overrides: Record<string, string | undefined> = {}): Promise<GatewayHandle> {
-  return startServer({ LOG_LEVEL: "info", ...overrides });
+/**
+ * The gateway as a child process, logging at info level (the tests read
+ * `gateway.*` events): server.ts in the gateway role (`node`), or
+ * lib/testing/web-gateway-server.ts, the same pipeline through the Web adapter
+ * behind a Next-style node->Request->Response->node bridge (`web`).
+ */
+export async function startGateway(overrides: Record<string, string | undefined> = {}, adapter: Adapter = "node"): Promise<GatewayHandle> {
+  const entry = adapter === "node" ? "server.ts" : "lib/testing/web-gateway-server.ts";
+  const child = spawnEntry(entry, childEnv({ GATEHOUSE_ROLE: "gateway", LOG_LEVEL: "info", ...overrides }));
+  try {
+    // A bound, not a measurement: a cold start under a fully loaded 2-core machine took over 20 s.
+    const m = await child.waitFor(/Gatehouse listening on (http:\/\/\S+)/, STARTUP_TIMEOUT_MS);
+    return { child, url: m[1] ?? "", adapter };
+  } catch (err) {
+    child.kill();
+    throw err;
+  }
 }
 
 /** The request-log worker (workers/index.ts), ready once it printed its banner. */

@@ -1,19 +1,18 @@
 /**
  * The same data plane through the Web Request/Response adapter (what the
- * Next route handlers under app/api/v1/** call), served here by a tiny
- * node:http wrapper in this process so the official SDKs reach it over HTTP
- * at `/api/v1/...`. A representative subset of the suites run against the
- * node:http fast path: chat JSON and SSE, fallback, static answer, errors, a
- * cut stream, the Anthropic SDK, a client that disconnects.
+ * Next route handlers under app/api/v1/** call), served in this process
+ * through the Next-style bridge (lib/testing/web-bridge.ts) so the official
+ * SDKs reach it over HTTP at `/api/v1/...`. The full routing, SDK and
+ * bad-input suites run against both adapters as child processes
+ * (`describe.each(ADAPTERS)` in tests/gateway/*.int.test.ts); this file is a
+ * quick in-process smoke test of the same path, plus prompt-only messages.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Readable } from "node:stream";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db, disconnectDb } from "@/lib/db";
 import { stopConfigSync } from "@/lib/gateway/config";
-import { flattenHeaders } from "@/lib/gateway/node-adapter";
 import { stopRecorder } from "@/lib/gateway/record";
 import { closeAllPools } from "@/lib/gateway/upstream/pool";
 import { serveWeb } from "@/lib/gateway/web-adapter";
@@ -25,46 +24,13 @@ import { validateAgainstOpenAISpec } from "@/lib/testing/openapi-spec";
 import type { CreatePromptVersionInput } from "@/lib/prompts/schema";
 import { createPrompt, createPromptVersion, movePromptLabel } from "@/lib/prompts/service";
 import { readSseEvents } from "@/lib/testing/sse";
+import { viaWebAdapter } from "@/lib/testing/web-bridge";
 import { anthropic, eventually, postJson, startSim, type ErrorBody, type SimHandle } from "./harness";
 
 let sim: SimHandle;
 let t: TestTenant;
 let server: Server;
 let base: string;
-
-/** node:http -> Web Request -> serveWeb -> Web Response -> node:http, the client's going away aborting the Request. */
-async function viaWebAdapter(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const ac = new AbortController();
-  res.once("close", () => {
-    if (!res.writableFinished) ac.abort();
-  });
-  const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(flattenHeaders(req.headers))) if (v !== undefined) headers.set(k, v);
-  const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
-    method: req.method,
-    headers,
-    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : null,
-    signal: ac.signal,
-    ...(hasBody ? { duplex: "half" } : {}),
-  } as RequestInit);
-  const response = await serveWeb(request);
-  res.writeHead(response.status, Object.fromEntries(response.headers));
-  if (!response.body) return void res.end();
-  const reader = response.body.getReader();
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      res.write(value);
-    }
-    res.end();
-  } catch {
-    res.destroy();
-  } finally {
-    if (ac.signal.aborted) await reader.cancel().catch(() => undefined);
-  }
-}
 
 beforeAll(async () => {
   sim = await startSim();
@@ -88,7 +54,7 @@ beforeAll(async () => {
     commitMessage: "v1",
   } as CreatePromptVersionInput);
   await movePromptLabel(owner, prompt.id, "production", { versionId: v1.id });
-  server = createServer((req, res) => void viaWebAdapter(req, res));
+  server = createServer((req, res) => void viaWebAdapter(req, res, serveWeb));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

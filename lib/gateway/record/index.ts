@@ -5,6 +5,7 @@ import { getProducerConnection } from "@/lib/queues/connection";
 import { enqueueRequestLogs, type RequestLogJobInput } from "@/lib/queues/request-log";
 import { getGatewayConfig } from "@/lib/gateway/config";
 import { buildLogEntry, type Caller, type ExchangeFacts } from "@/lib/gateway/record/entry";
+import { LogLimit } from "@/lib/gateway/record/log-limit";
 import { Recorder, type RecorderStats } from "@/lib/gateway/record/recorder";
 import { Spool } from "@/lib/gateway/record/spool";
 import { readApiKey } from "@/lib/gateway/stages/authenticate";
@@ -24,8 +25,10 @@ import type { RequestLogFields } from "@/lib/gateway/record/entry";
  * - A request without a key, or with a key Gatehouse does not know, has no
  *   tenant, and `request_logs.tenant_id` is NOT NULL (every row belongs to a
  *   tenant, for isolation): it is logged in the process log only
- *   (`gateway.request_unattributed`: request id, endpoint, status, error code,
- *   remote address; never the key or the body).
+ *   (`gateway.request_unattributed`: request id, reason `missing_key`,
+ *   `malformed_key` or `unknown_key`, endpoint, path, status, error code,
+ *   remote address; never the key or the body), at most 50 lines a second
+ *   per process (log-limit.ts: the next line written says how many were dropped).
  */
 
 const MAX_KEY_LENGTH = 256;
@@ -144,10 +147,24 @@ async function callerFromKey(headers: Record<string, string | undefined>): Promi
   return rec ? { tenantId: rec.tenantId, apiKeyId: rec.id, featureId: rec.featureId } : null;
 }
 
+/** At most this many `gateway.request_unattributed` lines per second per process (a keyless flood cannot fill the disk). */
+const UNATTRIBUTED_LINES_PER_SECOND = 50;
+const unattributedLimit = new LogLimit(UNATTRIBUTED_LINES_PER_SECOND);
+
+/** Why no tenant: no key at all, a key too long to be one, or a key Gatehouse does not know. Never the key itself. */
+function unattributedReason(headers: Record<string, string | undefined>): "missing_key" | "malformed_key" | "unknown_key" {
+  const key = readApiKey(headers);
+  if (!key) return "missing_key";
+  return key.length > MAX_KEY_LENGTH ? "malformed_key" : "unknown_key";
+}
+
 function logUnattributed(facts: RecordFacts, status: number, body: unknown): void {
+  const slot = unattributedLimit.take();
+  if (!slot) return;
   const error = typeof body === "object" && body !== null && "error" in body ? (body as { error?: { code?: unknown } }).error : undefined;
   log("info", "gateway.request_unattributed", {
     requestId: facts.logId,
+    reason: unattributedReason(facts.headers),
     clientRequestId: facts.clientRequestId ?? undefined,
     endpoint: facts.endpoint,
     method: facts.method,
@@ -155,6 +172,8 @@ function logUnattributed(facts: RecordFacts, status: number, body: unknown): voi
     status,
     errorCode: typeof error?.code === "string" ? error.code : undefined,
     remoteAddress: facts.remoteAddress,
+    // Lines dropped by the rate limit since the last one written.
+    ...(slot.suppressed > 0 ? { suppressed: slot.suppressed } : {}),
   });
 }
 
