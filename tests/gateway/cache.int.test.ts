@@ -10,7 +10,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "@/lib/db";
 import { newId } from "@/lib/ids";
+import { Redis } from "ioredis";
 import { unitVector } from "@/lib/simulator/content";
+import { testEnv } from "@/lib/testing/env";
 import { addFeature, addKey, addModel, addRoute, addSimProvider, createTestTenant, type TestTenant } from "@/lib/testing/gateway";
 import { readSseEvents } from "@/lib/testing/sse";
 import type { Child } from "@/lib/testing/spawn";
@@ -28,6 +30,8 @@ const EMB_MODEL = "cache-emb";
 /** A model whose streams the simulator always cuts after the first chunk. */
 const CUT_MODEL = "cache-cut";
 const THRESHOLD = 0.9;
+/** A model the simulator answers by echoing the prompt (PII placeholders included). */
+const ECHO_MODEL = "cache-echo";
 
 interface CacheTenant extends TestTenant {
   /** Key whose default feature has the exact cache on. */
@@ -113,6 +117,9 @@ beforeAll(async () => {
   const cutProvider = await addSimProvider(db, a.tenantId, { name: "sim-cut", kind: "openai", simUrl: sim.url });
   await addRoute(db, a.tenantId, { alias: "cut", targets: [{ modelId: await addModel(db, a.tenantId, cutProvider, CUT_MODEL) }] });
   sim.sim.configure({ match: { model: CUT_MODEL }, fault: "cut", cutAfterChunks: 1 });
+  const echoProvider = await addSimProvider(db, a.tenantId, { name: "sim-echo", kind: "openai", simUrl: sim.url });
+  await addRoute(db, a.tenantId, { alias: "cached-echo", targets: [{ modelId: await addModel(db, a.tenantId, echoProvider, ECHO_MODEL) }] });
+  sim.sim.configure({ match: { model: ECHO_MODEL }, echo: true });
   worker = await startWorker();
   gw = await startGateway();
   gw2 = await startGateway();
@@ -254,6 +261,44 @@ describe("exact cache", () => {
     const final = await stream.finalMessage();
     expect(final.content).toEqual(first.data.content);
     expect(upstreamChats()).toBe(before);
+  });
+});
+
+describe("with PII redaction (guards, issue 6)", () => {
+  it("stores the redacted answer and re-identifies a hit with the caller's own values, never another's", async () => {
+    const tag = fresh("");
+    const ask = (email: string): Record<string, unknown> => ({ model: "cached-echo", messages: [{ role: "user", content: `Please write back my address ${email} exactly.${tag}` }] });
+    const alice = `alice.${seq}@example.com`;
+    const bob = `bob.${seq}@example.org`;
+    const sentBefore = sim.sim.requests({ model: ECHO_MODEL }).length;
+    const first = await send(a.exactKey, ask(alice));
+    expect(first.headers.get("x-gatehouse-cache")).toBe("miss");
+    const firstText = JSON.stringify(await first.json());
+    expect(firstText).toContain(alice);
+    // Same question, another end-user's address: the redacted request is the same, so it is a hit ...
+    const second = await send(a.exactKey, ask(bob));
+    expect(second.headers.get("x-gatehouse-cache")).toBe("hit");
+    expect(sim.sim.requests({ model: ECHO_MODEL }).length).toBe(sentBefore + 1);
+    // ... answered with bob's own address, never alice's.
+    const secondText = JSON.stringify(await second.json());
+    expect(secondText).toContain(bob);
+    expect(secondText).not.toContain(alice);
+    // Nothing in Redis holds either raw address.
+    const redis = new Redis(testEnv.REDIS_URL);
+    try {
+      let cursor = "0";
+      do {
+        const [next, keys] = await redis.scan(cursor, "COUNT", 500);
+        cursor = next;
+        for (const key of keys) {
+          if ((await redis.type(key)) !== "string") continue;
+          const value = (await redis.getBuffer(key))?.toString("latin1") ?? "";
+          expect(value.includes(alice) || value.includes(bob), key).toBe(false);
+        }
+      } while (cursor !== "0");
+    } finally {
+      redis.disconnect();
+    }
   });
 });
 

@@ -153,7 +153,9 @@ export async function completeChat(ctx: GatewayContext): Promise<ChatOutcome> {
   noteUsage(ctx, usage, cost);
   noteLog(ctx, { servedBy: result.target.label });
   const completion = await outputGuards(ctx, response, { target: result.target }); // guards (issue 6): repair retries go to this target first
-  state.onAnswer?.({ completion, usage, costMicros: cost, target: result.target.label }); // stage 7: the cache stores a miss's answer
+  // Stage 7: the cache stores the provider's answer (redacted form: a re-identified one would put the
+  // end-user's raw values in Redis and serve them to the next caller); a hit goes through the output guards again.
+  state.onAnswer?.({ completion: response, usage, costMicros: cost, target: result.target.label });
   return {
     kind: "answer",
     completion,

@@ -21,6 +21,7 @@ import { noteLog } from "@/lib/gateway/record";
 import { figureHeaders, jsonResponse, sseResponse } from "@/lib/gateway/respond";
 import { bounded } from "@/lib/gateway/route/breaker";
 import { requireAuth } from "@/lib/gateway/stages/authenticate";
+import { guardStream, outputGuards } from "@/lib/gateway/stages/output-guards";
 import { callStateOf, requirePlan, type CallAnswer, type CallState } from "@/lib/gateway/stages/state";
 import type { GatewayContext, GatewayResponse, Stage } from "@/lib/gateway/types";
 import { parseFeatureConfig, type CacheConfig } from "@/lib/features/config";
@@ -56,44 +57,22 @@ export type CacheStatus = "hit" | "miss" | "bypass";
 export const CACHE_HEADER = "x-gatehouse-cache";
 const REDIS_BUDGET_MS = 250;
 
-const featureConfigs = new WeakMap<FeatureEntry, CacheConfig>();
 const DEFAULT_CACHE_CONFIG: CacheConfig = parseFeatureConfig({}).cache;
 
-/** The feature's cache settings, parsed once per snapshot entry (entries are rebuilt with each snapshot). */
+/** The feature's cache settings (features.config, parsed once per snapshot build: FeatureEntry.settings). */
 export function cacheConfigOf(feature: FeatureEntry | undefined): CacheConfig {
-  if (!feature) return DEFAULT_CACHE_CONFIG;
-  let cfg = featureConfigs.get(feature);
-  if (!cfg) {
-    cfg = parseFeatureConfig(feature.config).cache;
-    featureConfigs.set(feature, cfg);
-  }
-  return cfg;
-}
-
-/** What the guards work's snapshot offers (issue 5, wt-guards: ConfigSnapshot.guardPolicyFor); absent before it is merged. */
-interface GuardPolicySource {
-  guardPolicyFor?(tenantId: string, featureId: string | null): { id: string | null; version: number };
+  return feature ? feature.settings.cache : DEFAULT_CACHE_CONFIG;
 }
 
 /**
  * The guard policy part of the key: `<policy id>@<version>` of the request's
  * effective policy (the feature's, else the tenant's, else the built-in
  * default), so two features with different policies, or a policy edit, never
- * share answers. Read from the snapshot when it carries guard policies; until
- * then (this branch) the constant "0". The one place to change.
+ * share answers.
  */
 export function guardPolicyKey(snapshot: ConfigSnapshot, tenantId: string, featureId: string | null): string {
-  const policy = (snapshot as unknown as GuardPolicySource).guardPolicyFor?.(tenantId, featureId);
-  return policy ? `${policy.id ?? "default"}@${policy.version}` : "0";
-}
-
-/**
- * Stage 6's reservation on a cache hit: nothing was spent, so it settles to 0.
- * CALL SITE FOR THE BUDGETS WORK: `settleReservation(ctx, 0n)` goes here once
- * stage 6 exposes it (it does not exist on this branch yet).
- */
-function settleReservationForCacheHit(_ctx: GatewayContext): void {
-  // budgets: settleReservation(ctx, 0n)
+  const policy = snapshot.guardPolicyFor(tenantId, featureId);
+  return `${policy.id ?? "default"}@${policy.version}`;
 }
 
 function store(): ResponseCacheStore {
@@ -210,9 +189,9 @@ interface HitKind {
   similarity?: number;
 }
 
-function serveHit(ctx: GatewayContext, state: CallState, chat: ChatCompletionRequest, entry: CachedAnswer, hit: HitKind): GatewayResponse {
+async function serveHit(ctx: GatewayContext, state: CallState, chat: ChatCompletionRequest, entry: CachedAnswer, hit: HitKind): Promise<GatewayResponse> {
   setStatus(ctx, "hit");
-  settleReservationForCacheHit(ctx);
+  // Stage 6 settles the reservation to the cost noted below (0): nothing was spent.
   const ageSeconds = Math.max(0, Math.floor((Date.now() - entry.storedAt) / 1000));
   const completion = entry.completion as ChatCompletion;
   noteLog(ctx, {
@@ -233,11 +212,14 @@ function serveHit(ctx: GatewayContext, state: CallState, chat: ChatCompletionReq
     },
   });
   const headers = { ...figureHeaders({ target: "cache", attempts: 0, costMicros: 0n, latencyMs: performance.now() - ctx.startedAt }), age: String(ageSeconds) };
+  // The stored answer is the provider's (PII still as placeholders): the output guards run on it as on a
+  // fresh answer (re-identification with this request's values, tool surface, schema, moderation).
   if (!chat.stream) {
-    const body = state.format === "anthropic" ? openAIToAnthropicResponse(completion, { usage: entry.usage, model: state.model }) : completion;
+    const guarded = await outputGuards(ctx, completion);
+    const body = state.format === "anthropic" ? openAIToAnthropicResponse(guarded, { usage: entry.usage, model: state.model }) : guarded;
     return jsonResponse(200, body, headers);
   }
-  const chunks = replay(state, completion, chat.stream_options?.include_usage === true);
+  const chunks = guardStream(ctx, replay(state, completion, chat.stream_options?.include_usage === true));
   if (state.format === "anthropic") {
     const events = openAIChunksToAnthropicEvents(chunks, { model: state.model, usage: () => Promise.resolve(entry.usage) });
     return sseResponse(encodeAnthropicSse(events, { requestId: ctx.requestId }), headers);
