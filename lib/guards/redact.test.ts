@@ -59,3 +59,19 @@ describe("createRedactor", () => {
     expect(s.flush()).toBe("[EMAIL_");
   });
 });
+
+describe("redactJsonForLog", () => {
+  it("redacts every string of a nested value with one set of placeholders and caps the depth", async () => {
+    const { redactJsonForLog } = await import("@/lib/guards/redact");
+    const { detectPii } = await import("@/lib/guards/pii");
+    const value = { a: "mail bob@example.org", b: ["again bob@example.org", { c: "other ann@example.net" }], n: 3, t: true, z: null };
+    const out = redactJsonForLog(value, (t) => detectPii(t)) as { a: string; b: [string, { c: string }]; n: number };
+    expect(out.a).toBe("mail [EMAIL_1]");
+    expect(out.b[0]).toBe("again [EMAIL_1]");
+    expect(out.b[1].c).toBe("other [EMAIL_2]");
+    expect(out).toMatchObject({ n: 3, t: true, z: null });
+    let deep: unknown = "x@example.com";
+    for (let i = 0; i < 1000; i++) deep = [deep];
+    expect(JSON.stringify(redactJsonForLog(deep, (t) => detectPii(t)))).not.toContain("x@example.com");
+  });
+});

@@ -96,3 +96,26 @@ export function createRedactor(): Redactor {
     },
   };
 }
+
+/** Nesting past this depth is replaced (the request log keeps the shape it can store, never a raw value). */
+const MAX_REDACT_DEPTH = 64;
+
+/**
+ * A copy of a JSON value with PII in every string replaced by placeholders
+ * (one redactor for the whole value, so the same value gets the same
+ * placeholder). For what is recorded of a request the guard stage never saw
+ * (refused before it: a bad key, a validation error, a kill switch), so the
+ * request log holds no raw value whichever stage answered.
+ */
+export function redactJsonForLog(value: unknown, detect: (text: string) => PiiFinding[], redactor: Redactor = createRedactor(), depth = 0): unknown {
+  if (typeof value === "string") {
+    const findings = detect(value);
+    return findings.length > 0 ? redactor.redact(value, findings) : value;
+  }
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= MAX_REDACT_DEPTH) return "[nested too deep]";
+  if (Array.isArray(value)) return value.map((v) => redactJsonForLog(v, detect, redactor, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = redactJsonForLog(v, detect, redactor, depth + 1);
+  return out;
+}

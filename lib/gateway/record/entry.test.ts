@@ -24,6 +24,22 @@ function facts(overrides: Partial<ExchangeFacts> = {}): ExchangeFacts {
 }
 
 describe("buildLogEntry", () => {
+  it("records a request refused before the input guards with its PII redacted (no raw value anywhere in the record)", () => {
+    const body = {
+      model: "gpt-x",
+      messages: [{ role: "user", content: "I am jane.doe@example.com, card 4111 1111 1111 1111" }],
+      temperature: "hot", // the validation error that refused it
+    };
+    const e = buildLogEntry(facts({ endpoint: "chat.completions", method: "POST", path: "/v1/chat/completions", body, status: 400, responseBody: { error: { code: "invalid_request" } } }), caller);
+    const text = JSON.stringify(e);
+    expect(text).not.toContain("jane.doe@example.com");
+    expect(text).not.toContain("4111 1111 1111 1111");
+    expect(e.request).toMatchObject({ model: "gpt-x", temperature: "hot", messages: [{ role: "user", content: expect.stringContaining("[EMAIL_1]") }] });
+    // What a stage noted (the guards' own redacted copy) is kept as it is.
+    const noted = buildLogEntry(facts({ body, fields: { request: { model: "gpt-x", note: "as the guards left it" } } }), caller);
+    expect(noted.request).toEqual({ model: "gpt-x", note: "as the guards left it" });
+  });
+
   it("builds a valid record from a plain answer", () => {
     const e = RequestLogJob.parse(buildLogEntry(facts(), caller, 1_012.4));
     expect(e).toMatchObject({

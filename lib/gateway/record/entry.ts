@@ -1,3 +1,5 @@
+import { detectPii } from "@/lib/guards/pii";
+import { redactJsonForLog } from "@/lib/guards/redact";
 import type { RequestLogJobInput } from "@/lib/queues/request-log";
 
 /**
@@ -100,7 +102,8 @@ export function buildLogEntry(f: ExchangeFacts, caller: Caller, now = performanc
     httpStatus: f.status,
     errorCode: fields.errorCode !== undefined ? fields.errorCode : isError ? errorCodeOf(f.responseBody) : streamErrorCode(f.streamError),
     streamed: fields.streamed ?? f.streamed,
-    request: fields.request ?? (isRecord(f.body) ? (f.body as RequestLogJobInput["request"]) : {}),
+    // A request refused before the input guards (stage 5) ran is recorded with its PII redacted all the same.
+    request: fields.request ?? (isRecord(f.body) ? (redactJsonForLog(f.body, (text) => detectPii(text)) as RequestLogJobInput["request"]) : {}),
     response: fields.response !== undefined ? fields.response : !f.streamed && isRecord(f.responseBody) ? (f.responseBody as RequestLogJobInput["response"]) : null,
     latencyMs: Math.max(0, Math.round(now - f.startedAt)),
     metadata: metadata as RequestLogJobInput["metadata"],
