@@ -31,7 +31,7 @@ import { EvalRun, GoldenSet } from "@/lib/evals/schema";
 import { Incident, ListIncidentsQuery } from "@/lib/incidents/schema";
 import { Runbook } from "@/lib/runbooks/schema";
 import { AlertRule } from "@/lib/alerts/schema";
-import { ListRequestsQuery, RequestLogDetail, RequestLogSummary } from "@/lib/requests/schema";
+import { FlaggedRequest, ListFlaggedQuery, ListRequestsQuery, RequestLogDetail, RequestLogSummary } from "@/lib/requests/schema";
 
 /**
  * The OpenAPI 3.1 document of /api/admin, generated from the same zod schemas
@@ -122,6 +122,7 @@ function build(): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
     AlertRule: r("AlertRule", AlertRule),
     RequestLogSummary: r("RequestLogSummary", RequestLogSummary),
     RequestLogDetail: r("RequestLogDetail", RequestLogDetail),
+    FlaggedRequest: r("FlaggedRequest", FlaggedRequest),
     AuditLogEntry: r("AuditLogEntry", AuditLogEntry),
     CreateFlagInput: r("CreateFlagInput", flagInputDoc(CreateFlagInput)),
     UpdateFlagInput: r("UpdateFlagInput", flagInputDoc(UpdateFlagInput)),
@@ -209,6 +210,7 @@ function build(): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
     { method: "get", path: `${T}/alert-rules`, summary: "Alert rules", auth: "alerts:read", response: dataOf(z.array(S.AlertRule)) },
     { method: "get", path: `${T}/requests`, summary: "Request log, newest first, with filters", auth: "requests:read", query: ListRequestsQuery, response: pageOf(S.RequestLogSummary) },
     { method: "get", path: `${T}/requests/{id}`, summary: "One request with attempts, guard verdicts and feedback", auth: "requests:read", response: dataOf(S.RequestLogDetail) },
+    { method: "get", path: `${T}/flagged`, summary: "Requests a guard flagged, redacted or blocked, newest first, with their verdicts", auth: "requests:read", query: ListFlaggedQuery, response: pageOf(S.FlaggedRequest) },
     { method: "get", path: `${T}/audit-log`, summary: "Audit log, newest first", auth: "audit:read", query: ListAuditLogQuery, response: pageOf(S.AuditLogEntry) },
   ];
 
