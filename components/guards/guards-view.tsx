@@ -30,6 +30,7 @@ export function GuardsView() {
   const features = useFeatures(slug);
   const [scope, setScope] = useState<string>(TENANT);
   const [confirmRemove, setConfirmRemove] = useState(false);
+  const [saved, setSaved] = useState<{ scope: string; version: number } | null>(null);
   const remove = useDeleteGuardPolicy(slug);
 
   const featureId = scope === TENANT ? null : scope;
@@ -61,8 +62,21 @@ export function GuardsView() {
             <span className="muted">No own policy: inherits {inherited}. Saving creates one for {scopeLabel}.</span>
           )}
         </div>
-        {/* Keyed by scope and version: a save, a removal or another scope starts the form from the stored policy. */}
-        <PolicyEditor key={`${scope}:${own?.id ?? "none"}:${own?.version ?? 0}`} slug={slug} featureId={featureId} scopeLabel={scopeLabel} initial={initial} canWrite={canWrite} />
+        {saved && saved.scope === scope ? (
+          <div className="alert alert-success" role="status" style={{ marginBottom: 12 }}>
+            Saved: {scopeLabel} is at version {saved.version}.
+          </div>
+        ) : null}
+        {/* Keyed by scope and policy id: another scope, a removal or a first save starts the form from the stored policy. */}
+        <PolicyEditor
+          key={`${scope}:${own?.id ?? "none"}`}
+          slug={slug}
+          featureId={featureId}
+          scopeLabel={scopeLabel}
+          initial={initial}
+          canWrite={canWrite}
+          onSaved={(version) => setSaved(version === null ? null : { scope, version })}
+        />
         <ConfirmDialog
           open={confirmRemove && own !== null}
           title={featureId ? `Remove the policy of ${scopeLabel}?` : "Reset the tenant default?"}
@@ -70,7 +84,15 @@ export function GuardsView() {
           confirmLabel={featureId ? "Remove override" : "Reset"}
           pending={remove.isPending}
           error={remove.error}
-          onConfirm={() => own && remove.mutate(own.id, { onSuccess: () => setConfirmRemove(false) })}
+          onConfirm={() =>
+            own &&
+            remove.mutate(own.id, {
+              onSuccess: () => {
+                setConfirmRemove(false);
+                setSaved(null);
+              },
+            })
+          }
           onClose={() => {
             setConfirmRemove(false);
             remove.reset();

@@ -58,21 +58,23 @@ export function PolicyEditor({
   scopeLabel,
   initial,
   canWrite,
+  onSaved,
 }: {
   slug: string;
   featureId: string | null;
   scopeLabel: string;
   initial: GuardPolicyConfig;
   canWrite: boolean;
+  /** Told the new version; the note lives above the editor, which remounts when a new policy is created. */
+  onSaved: (version: number | null) => void;
 }) {
   const [state, setState] = useState<PolicyFormState>(() => formFromConfig(initial));
   const [errors, setErrors] = useState<PolicyFormErrors>({});
-  const [saved, setSaved] = useState<number | null>(null);
   const put = usePutGuardPolicy(slug);
 
   function set<G extends keyof PolicyFormState>(guard: G, patch: Partial<PolicyFormState[G]>) {
     setState((s) => ({ ...s, [guard]: { ...s[guard], ...patch } }));
-    setSaved(null);
+    onSaved(null);
   }
 
   const current = configFromForm(state);
@@ -84,7 +86,7 @@ export function PolicyEditor({
     const { config, errors: found } = configFromForm(state);
     setErrors(found);
     if (!config) return;
-    put.mutate({ featureId, config }, { onSuccess: (p) => setSaved(p.version) });
+    put.mutate({ featureId, config }, { onSuccess: (p) => onSaved(p.version) });
   }
 
   const s = state;
@@ -174,11 +176,6 @@ export function PolicyEditor({
           </div>
         ) : null}
         {put.isError && !serverPath ? <ErrorAlert error={put.error} title="Not saved" /> : null}
-        {saved !== null ? (
-          <div className="alert alert-success" role="status">
-            Saved: {scopeLabel} is at version {saved}.
-          </div>
-        ) : null}
         {canWrite ? (
           <div className="form-actions" style={{ justifyContent: "flex-start" }}>
             <Button type="submit" variant="primary" pending={put.isPending} pendingLabel="Saving…">
