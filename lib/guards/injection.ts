@@ -40,6 +40,49 @@ const PREV = "(?:previous|prior|preceding|above|earlier|former|foregoing|initial
 /** What an override targets (not "message" or "text": "ignore my previous message" is ordinary). */
 const INSTR_OVERRIDE = "(?:instructions?|prompts?|rules?|ruleset|directives?|guidelines?|programming|commands?|constraints?|restrictions?|polic(?:y|ies)|orders|guidance|training|filters?|safeguards?|system prompt|context)";
 
+const MAX_PREFIX = 12;
+
+/**
+ * The pre-filter's view of a text: every prefix (2..12 letters) of every word,
+ * so a key like "ignor" is one Set lookup; keys with spaces or symbols fall
+ * back to `includes`. Only ever answers "maybe present" for a key the text
+ * holds, so a rule is never skipped when its pattern could match.
+ */
+export class KeyIndex {
+  private prefixes = new Set<string>();
+  constructor(private readonly lower: string) {
+    const n = lower.length;
+    let i = 0;
+    while (i < n) {
+      const c = lower.charCodeAt(i);
+      if (c < 97 || c > 122) {
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < n) {
+        const d = lower.charCodeAt(j);
+        if (d < 97 || d > 122) break;
+        j++;
+      }
+      const stop = Math.min(j, i + MAX_PREFIX);
+      for (let k = i + 2; k <= stop; k++) this.prefixes.add(lower.slice(i, k));
+      i = j;
+    }
+  }
+  has(key: string): boolean {
+    return isWordKey(key) ? this.prefixes.has(key) : this.lower.includes(key);
+  }
+}
+
+const WORD_KEY_RE = /^[a-z]{2,12}$/;
+const wordKeyCache = new Map<string, boolean>();
+function isWordKey(key: string): boolean {
+  let v = wordKeyCache.get(key);
+  if (v === undefined) wordKeyCache.set(key, (v = WORD_KEY_RE.test(key)));
+  return v;
+}
+
 function r(id: string, weight: number, source: string, flags = "gi"): InjectionRule {
   const caseless = flags.includes("i");
   // lower-casing the source is safe: the patterns use no upper-case escapes (\\S, \\W, \\B, \\D)
@@ -57,7 +100,7 @@ const RULE_KEYS: Record<string, readonly string[]> = {
   "override.new-instructions": ["instruction", "rules", "directive", "system prompt", "task", "orders"],
   "override.situation-changed": ["situation", "changed", "upgrade", "update", "no longer", "void", "invalid", "outdated", "out of date", "cancel", "wrong", "granted", "given a", "given new"],
   "override.changed-instructions": ["changed", "updated", "modified", "replaced", "rewritten", "overridden"],
-  "override.config-disable": ["safe", "guardrail", "filter", "censor", "moderation", "ethic", "restriction", "sanitiz", "mode"],
+  "override.config-disable": ["safe", "guardrail", "filter", "censor", "moderation", "ethic", "restriction", "sanitiz", "mode", "dev", "debug", "god", "admin", "sudo", "jailbreak", "unrestricted", "sandbox"],
   "override.no-longer-ai": ["assistant", "chatgpt", "chat gpt", "language model", " ai"],
   "override.instead": ["instead", "rather"],
   "override.from-now-on": ["from now", "from this", "rest of", "henceforth", "starting now"],
@@ -70,9 +113,9 @@ const RULE_KEYS: Record<string, readonly string[]> = {
   "jailbreak.stay-in-character": ["character", "stay as", "keep up the act"],
   "jailbreak.token-threat": ["token", "cease", "shut", "delet", "terminat", "destroy", "deactivat", "disabl", "die"],
   "jailbreak.dual-response": ["response", "answer", "paragraph", "ways", "output", "style", "["],
-  "jailbreak.persona-ai": [" ai", "a.i.", "bot", "model", "gpt", "assistant", "machine", "computer", "program", "simulator", "llm"],
-  "jailbreak.chatgpt-address": ["gpt", "bard", "claude", "llama"],
-  "jailbreak.harm-permission": ["illegal", "harmful", "explicit", "offensive", "unethical", "dangerous", "malicious", "nsfw", "inappropriate", "immoral", "violent"],
+  "jailbreak.persona-ai": [" ai", "a.i.", "bot", "chatbot", "model", "gpt", "assistant", "machine", "computer", "program", "simulator", "llm"],
+  "jailbreak.chatgpt-address": ["gpt", "chat", "bard", "claude", "llama"],
+  "jailbreak.harm-permission": ["illegal", "harmful", "explicit", "offensive", "unethical", "dangerous", "malicious", "nsfw", "inappropriate", "immoral", "violent", "profan", "swear", "curse"],
   "jailbreak.hypothetical-frame": ["hypothetical", "fictional", "alternate", "educational", "research", "thought experiment"],
   "jailbreak.prefix-answers": ["prefix", "start", "begin", "precede"],
   "jailbreak.confirm-understood": ["understand", "agree", "confirm", "reply with", "respond with", "answer with"],
@@ -220,10 +263,11 @@ export function scoreInjection(text: string): InjectionResult {
   const lower = n.text.toLowerCase();
   // offsets must line up: fall back to the original case (and case-insensitive matching) if lower-casing changed the length
   const aligned = lower.length === n.text.length;
+  const index = new KeyIndex(lower);
   const fired: { id: string; weight: number }[] = [];
   const spans: GuardSpan[] = [];
   for (const rule of INJECTION_RULES) {
-    if (rule.keys && !rule.keys.some((k) => lower.includes(k))) continue;
+    if (rule.keys && !rule.keys.some((k) => index.has(k))) continue;
     const s = !rule.caseless ? n.text : aligned ? lower : n.text;
     if (rule.caseless && !aligned && !rule.re.flags.includes("i")) rule.re = new RegExp(rule.re.source, rule.re.flags + "i");
     rule.re.lastIndex = 0;

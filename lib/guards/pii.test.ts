@@ -67,6 +67,15 @@ describe("detectPii", () => {
     expect(found("Dr. Smith will see you", "person")).toEqual(["Dr. Smith"]);
     expect(found("My name is Zephyrine Okonkwo", "person").length).toBe(1);
     expect(found("The weather will be sunny in May", "person")).toEqual([]);
+    expect(found("Kalman: Who are you?", "person")).toEqual(["Kalman"]);
+    expect(found("my name is mieszko", "person")).toEqual(["mieszko"]);
+  });
+
+  it("does not read organisations, streets or adjectives as person names", () => {
+    expect(found("The Baker, Lopez and Carter Foundation gave a grant.", "person")).toEqual([]);
+    expect(found("Acme Ltd. Orchestra was founded in 1990.", "person")).toEqual([]);
+    expect(found("Meticulous and reliable engineer with ten years of experience.", "person")).toEqual([]);
+    expect(found("Turn left at Hansen Street", "person")).toEqual([]);
   });
 
   it("secrets: well-known key formats, JWTs, PEM keys, high-entropy values next to key words", () => {

@@ -329,6 +329,8 @@ interface NameLexicon {
   honorific: Set<string>;
   /** Words compromise knows as something other than a name (verbs, adjectives, places...). */
   other: Set<string>;
+  /** Abbreviations ("ltd", "inc", "st"): a dot after them does not end a sentence. */
+  abbreviation: Set<string>;
 }
 
 let lexicon: NameLexicon | null = null;
@@ -339,16 +341,18 @@ function nameLexicon(): NameLexicon {
   const last = new Set<string>();
   const honorific = new Set<string>();
   const other = new Set<string>();
+  const abbreviation = new Set<string>(["ltd", "inc", "co", "corp", "st", "ave", "rd", "no", "vs", "etc", "jr", "sr"]);
   for (const [word, tags] of Object.entries(model.one.lexicon)) {
     const list = Array.isArray(tags) ? tags : [tags];
     if (word.includes(" ")) continue;
+    if (list.includes("Abbreviation")) abbreviation.add(word);
     if (list.some((t) => t === "FemaleName" || t === "MaleName" || t === "FirstName")) first.add(word);
     else if (list.includes("LastName")) last.add(word);
     else if (list.includes("Honorific")) honorific.add(word);
     else if (!list.includes("Person")) other.add(word);
   }
   for (const h of ["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "dame", "lord", "lady", "rev", "fr"]) honorific.add(h);
-  lexicon = { first, last, honorific, other };
+  lexicon = { first, last, honorific, other, abbreviation };
   return lexicon;
 }
 
@@ -404,6 +408,10 @@ const NAME_CUE_RE =
   /\b(?:my name is|name is|named|called|i am|i'm|this is|call me|name:|signed|regards,|sincerely,|cheers,|thanks,|dear|hi|hello|hey|contact|ask|tell|told|from|by|with|to|and|met|meet|saw|see|cc:|attn:?|says|said|producer|director|starring|given|asked|thanked|name\?|here's|here is)\s$/i;
 /** Cues strong enough for a lower-case or unknown word ("my name is mieszko", "last name? Arcuri"). */
 const STRONG_NAME_CUE_RE = /\b(?:my name is|my name's|call me|name\?|name:|i am called|named)\s{1,3}$/i;
+/** English derivational endings: an unknown word with one is an adjective or noun ("Energetic"), not a name. */
+const DERIVED_WORD_RE = /(?:ic|ed|ing|ly|ous|ful|ive|able|ible|al|ness|ment|tion|sion|ity|ance|ence|ism|ist|less|ship|ward|wise|ize|ise)$/;
+/** Last word of a strong cue: the cue regex runs only after one of these. */
+const STRONG_CUE_LAST = new Set(["is", "name", "me", "called", "named", "name's"]);
 /** A capitalised word followed by one of these is a place, street or organisation, not a person. */
 const NOT_PERSON_NEXT = new Set([
   "street", "st", "road", "rd", "avenue", "ave", "lane", "drive", "boulevard", "way", "square", "place", "greens", "union", "islands", "island", "orchestra",
@@ -421,9 +429,34 @@ function isCapitalised(w: string): boolean {
 function detectPersons(s: string, out: Candidate[]): void {
   const lex = nameLexicon();
   const tokens = tokenize(s);
+  const lowercaseWriter = !/(?:^|[.!?]\s{1,3})[A-Z]/.test(s);
   const sentenceStart = (idx: number): boolean => {
+    if (idx === 0) return true;
     const before = s.slice(Math.max(0, tokens[idx]!.s - 3), tokens[idx]!.s);
-    return idx === 0 || /[.!?\n:"]\s*$/.test(before);
+    if (!/[.!?\n:"]\s*$/.test(before)) return false;
+    // "Ltd. Orchestra", "Dr. Smith": a dot after an abbreviation does not end a sentence
+    const prev = tokens[idx - 1]!;
+    return !(prev.e > prev.s + prev.w.length && (lex.abbreviation.has(prev.lower) || prev.w.length === 1));
+  };
+  /** From token j: a list of capitalised words joined by ", " / " and " / " & " that ends in an organisation or street word. */
+  const chainEndsInEntity = (j: number): boolean => {
+    let k = j;
+    let steps = 0;
+    while (k < tokens.length && steps < 8) {
+      const tk = tokens[k]!;
+      const gap = s.slice(tokens[k - 1]!.e, tk.s);
+      if (!/^(?:,\s|\s|\s&\s)$/.test(gap)) return false;
+      if (tk.lower === "and") {
+        k++;
+        steps++;
+        continue;
+      }
+      if (!isCapitalised(tk.w)) return false;
+      if (NOT_PERSON_NEXT.has(tk.lower)) return true;
+      k++;
+      steps++;
+    }
+    return false;
   };
   let i = 0;
   while (i < tokens.length) {
@@ -445,11 +478,13 @@ function detectPersons(s: string, out: Candidate[]): void {
       i++;
       continue;
     }
-    if (firstKnown || ambiguousFirst) score = cap ? 0.8 : 0.6;
+    // a lower-case first name counts only where the writer does not capitalise at all ("nicholas had given sara...");
+    // in capitalised text "grant" or "bill" is a word
+    if (firstKnown || ambiguousFirst) score = cap ? 0.8 : lowercaseWriter ? 0.6 : 0;
     else if (cap && !sentenceStart(i) && lex.last.has(t.lower)) score = 0.6;
     else if (cap && t.w.length > 1 && !lex.other.has(t.lower) && t.w !== t.w.toUpperCase() && !sentenceStart(i) && NAME_CUE_RE.test(s.slice(Math.max(0, t.s - 16), t.s))) score = 0.55;
-    else if (t.w.length > 1 && !lex.other.has(t.lower) && STRONG_NAME_CUE_RE.test(s.slice(Math.max(0, t.s - 16), t.s))) score = 0.6;
-    else if (cap && t.w.length > 1 && !lex.other.has(t.lower) && t.w !== t.w.toUpperCase() && sentenceStart(i)) {
+    else if (t.w.length > 1 && i > 0 && STRONG_CUE_LAST.has(tokens[i - 1]!.lower) && !lex.other.has(t.lower) && STRONG_NAME_CUE_RE.test(s.slice(Math.max(0, t.s - 16), t.s))) score = 0.6;
+    else if (cap && t.w.length > 1 && !lex.other.has(t.lower) && t.w !== t.w.toUpperCase() && !DERIVED_WORD_RE.test(t.lower) && sentenceStart(i)) {
       // a speaker label ("Kalman: ...") or an unknown word starting a sentence with a verb after it ("Bożena spent ...")
       const after = s.slice(t.e, t.e + 2);
       const next = tokens[i + 1];
@@ -473,6 +508,10 @@ function detectPersons(s: string, out: Candidate[]): void {
     const last = tokens[j - 1]!;
     const end = last.w.length === 1 ? last.e : last.s + last.w.length;
     const follower = tokens[j];
+    if (NOT_PERSON_NEXT.has(t.lower) || chainEndsInEntity(j)) {
+      i = j; // "Orchestra ...", "Davis, Reynolds and Williamson Orchestra": an organisation's name
+      continue;
+    }
     if (follower && follower.s - end <= 1 && isCapitalised(follower.w) && NOT_PERSON_NEXT.has(follower.lower)) {
       i = j + 1; // "Davis Orchestra", "Hansen Street": part of another entity
       continue;

@@ -73,6 +73,15 @@ beforeAll(async () => {
   await addRoute(db, t.tenantId, { alias: "moderator", targets: [{ modelId: await m("omni-moderation-latest") }] });
   asyncFeature = await addFeature(db, t.tenantId, "async-mod");
   await policy(asyncFeature, { moderation: { mode: "log", async: { enabled: true, route: "moderator", threshold: 0.5 } } });
+  await addRoute(db, t.tenantId, { alias: "guard-llm", targets: [{ modelId: await m("llama-guard") }] });
+  await addRoute(db, t.tenantId, { alias: "guard-hang", targets: [{ modelId: await m("guard-hang"), timeoutMs: 5_000 }] });
+  // Grey zone from 0: every request goes to the classifier (what it says decides).
+  const classified = await addFeature(db, t.tenantId, "classified");
+  await policy(classified, { injection: { mode: "block", threshold: 0.99, classifier: { route: "guard-llm", greyLow: 0 } } });
+  const failClosed = await addFeature(db, t.tenantId, "fail-closed");
+  await policy(failClosed, { injection: { mode: "block", threshold: 0.99, classifier: { route: "guard-hang", greyLow: 0, timeoutMs: 300, onError: "closed" } } });
+  const failOpen = await addFeature(db, t.tenantId, "fail-open");
+  await policy(failOpen, { injection: { mode: "block", threshold: 0.99, classifier: { route: "guard-hang", greyLow: 0, timeoutMs: 300, onError: "open" } } });
   const noReid = await addFeature(db, t.tenantId, "no-reid");
   await policy(noReid, { pii: { mode: "redact", reidentify: false } });
 
@@ -96,6 +105,8 @@ beforeEach(() => {
   sim.sim.configure({ match: { model: "unsafe-model" }, reply: UNSAFE_REPLY, interChunkMs: 1 });
   sim.sim.configure({ match: { model: "bad-json-a" }, reply: '{"city": "Paris", "temperature": "warm"' });
   sim.sim.configure({ match: { model: "bad-json-c" }, reply: "Sorry, here is prose instead of JSON." });
+  sim.sim.configure({ match: { model: "llama-guard" }, reply: "unsafe\nS14" });
+  sim.sim.configure({ match: { model: "guard-hang" }, fault: "hang" });
 });
 
 interface LogRow {
@@ -244,6 +255,28 @@ describe("prompt injection", () => {
     const row = await logRow(response.headers.get("x-request-id"));
     expect(row.status).toBe("ok");
     expect(row.guardVerdicts.find((v) => v.guard === "injection")).toMatchObject({ verdict: "flag", stage: "input" });
+  });
+
+  it("asks the classifier route in the grey zone, and fails open or closed on its timeout as the policy says", async () => {
+    const ask = (feature: string) =>
+      postJson(`${gw.url}/v1/chat/completions`, { model: "plain", messages: [{ role: "user", content: "What is the capital of France?" }] }, { authorization: `Bearer ${t.key}`, "x-gatehouse-feature": feature });
+    const refused = await ask("classified");
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as ErrorBody).error.code).toBe("prompt_injection_detected");
+    const asked = sim.sim.requests({ model: "llama-guard" });
+    expect(asked).toHaveLength(1);
+    expect(JSON.stringify(asked[0]?.body)).toContain("capital of France");
+    const row = await logRow(refused.headers.get("x-request-id"));
+    expect(row.guardVerdicts.find((v) => v.guard === "classifier")).toMatchObject({ verdict: "block", detail: { route: "guard-llm" } });
+
+    const closed = await ask("fail-closed");
+    expect(closed.status).toBe(400);
+    const closedRow = await logRow(closed.headers.get("x-request-id"));
+    expect(closedRow.guardVerdicts.find((v) => v.guard === "classifier")).toMatchObject({ verdict: "block", detail: { onError: "closed" } });
+    const open = await ask("fail-open");
+    expect(open.status).toBe(200);
+    const openRow = await logRow(open.headers.get("x-request-id"));
+    expect(openRow.guardVerdicts.find((v) => v.guard === "classifier")).toMatchObject({ verdict: "flag", detail: { onError: "open" } });
   });
 
   it("lets an ordinary question through", async () => {

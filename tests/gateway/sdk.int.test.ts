@@ -12,6 +12,7 @@ import { createDb, type Db } from "@/lib/db";
 import { costMicros, formatUsd } from "@/lib/gateway/cost";
 import { CONTEXT_PREAMBLE } from "@/lib/gateway/stages/context";
 import type { ProviderKind } from "@/lib/generated/prisma/enums";
+import { newId } from "@/lib/ids";
 import { addModel, addRoute, addSimProvider, createTestTenant, type TestTenant } from "@/lib/testing/gateway";
 import { validateAgainstOpenAISpec } from "@/lib/testing/openapi-spec";
 import { anthropic, openai, problemLines, startGateway, startSim, type GatewayHandle, type SimHandle } from "./harness";
@@ -47,6 +48,9 @@ beforeAll(async () => {
     if (k.kind === "openai") await addModel(db, t.tenantId, providerId, "text-embedding-3-small", { supportsEmbeddings: true, prices: [{ input: 20_000n, output: 0n }] });
     if (k.kind === "gemini") await addModel(db, t.tenantId, providerId, "gemini-embedding-001", { supportsEmbeddings: true });
   }
+  // The context-documents test sends an injection inside a document on purpose (the delimiter check); the
+  // guards (issue 6) block that by default: this tenant's policy only flags it (tests/gateway/guards.int.test.ts blocks).
+  await db.guardPolicy.create({ data: { id: newId("guardPolicy"), tenantId: t.tenantId, featureId: null, config: { injection: { mode: "log" } } } });
   gw = await startGateway();
 });
 
