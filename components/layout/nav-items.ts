@@ -11,6 +11,7 @@ export const NAV_GROUPS: NavGroup[] = [
     items: [
       { segment: "requests", label: "Requests", permission: "requests:read" },
       { segment: "bad-answers", label: "Bad answers", permission: "requests:read" },
+      { segment: "flagged", label: "Flagged", permission: "requests:read" },
     ],
   },
   {

@@ -6,20 +6,16 @@ import { useResolveBadAnswer } from "@/components/bad-answers/use-resolve-bad-an
 import { useCan, useTenant } from "@/components/tenant/tenant-context";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { formatDateTime, formatJson, formatMicros, formatMs, formatNumber } from "@/components/ui/format";
+import { formatDateTime, formatMicros, formatMs, formatNumber } from "@/components/ui/format";
 import { PageHeader, Section } from "@/components/ui/page-header";
 import { ErrorAlert, ErrorState, Loading } from "@/components/ui/states";
 import type { RequestLogDetail } from "@/lib/requests/schema";
 import { AttemptTimeline } from "./attempt-timeline";
+import { GuardVerdicts } from "./guard-verdicts";
 import { ContextDocuments } from "./context-documents";
 import { PromptView, ResponseView } from "./message-view";
 import { RequestStatusBadge } from "./request-status-badge";
 import { useRequest } from "./use-request";
-
-function JsonBlock({ value, empty }: { value: unknown; empty: string }) {
-  const isEmpty = value === null || value === undefined || (Array.isArray(value) && value.length === 0);
-  return isEmpty ? <p className="muted">{empty}</p> : <pre className="code">{formatJson(value)}</pre>;
-}
 
 function Feedback({ slug, request }: { slug: string; request: RequestLogDetail }) {
   const canResolve = useCan("feedback:write");
@@ -143,11 +139,8 @@ export function RequestDetailView({ id }: { id: string }) {
               <ResponseView response={request.data.response} streamed={request.data.streamed} />
             </Section>
           </div>
-          <Section title="Guard verdicts and redactions">
-            <div className="grid-2">
-              <JsonBlock value={request.data.guardVerdicts} empty="No guard verdicts." />
-              <JsonBlock value={request.data.redactions} empty="Nothing was redacted." />
-            </div>
+          <Section title="Guard verdicts and redactions" description="Each guard's verdict with where it found something (kind and position); PII values were replaced by placeholders before anything was stored.">
+            <GuardVerdicts verdicts={request.data.guardVerdicts} redactions={request.data.redactions} />
           </Section>
         </>
       )}

@@ -2,6 +2,8 @@ import { z } from "zod";
 import { IsoDateTime } from "@/lib/http/schema";
 import { GuardPolicyConfig, GuardVerdict } from "@/lib/guards/policy";
 
+export { GuardPolicyConfig };
+
 /**
  * The control plane's guard shapes (issue 6): policies per tenant (featureId
  * null) or feature, the "test this text" call, and the tool surface. The
@@ -99,3 +101,8 @@ export const UpdateToolInput = z
   })
   .partial();
 export type UpdateToolInput = z.infer<typeof UpdateToolInput>;
+
+// ---------------------------------------------------------------- for the dashboard
+
+/** The policy shapes the dashboard needs (components import a domain's schema.ts only). */
+export { DEFAULT_GUARD_POLICY, GuardMode, GuardSpan, GuardVerdict, PiiEntity } from "@/lib/guards/policy";

@@ -34,7 +34,7 @@ import { Runbook } from "@/lib/runbooks/schema";
 import { AlertRule } from "@/lib/alerts/schema";
 import { AlertChannel, AlertChannelTestResult, CreateAlertChannelInput, UpdateAlertChannelInput } from "@/lib/alerts/schema";
 import { BlockedUsage, CacheUsage, TopEndUsers, UsageRangeQuery, UsageSeries, UsageSeriesQuery, UsageTopQuery } from "@/lib/usage/schema";
-import { ListRequestsQuery, RequestLogDetail, RequestLogSummary } from "@/lib/requests/schema";
+import { FlaggedRequest, ListFlaggedQuery, ListRequestsQuery, RequestLogDetail, RequestLogSummary } from "@/lib/requests/schema";
 
 /**
  * The OpenAPI 3.1 document of /api/admin, generated from the same zod schemas
@@ -140,6 +140,7 @@ function build(): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
     BlockedUsage: r("BlockedUsage", BlockedUsage),
     RequestLogSummary: r("RequestLogSummary", RequestLogSummary),
     RequestLogDetail: r("RequestLogDetail", RequestLogDetail),
+    FlaggedRequest: r("FlaggedRequest", FlaggedRequest),
     AuditLogEntry: r("AuditLogEntry", AuditLogEntry),
     CreateFlagInput: r("CreateFlagInput", flagInputDoc(CreateFlagInput)),
     UpdateFlagInput: r("UpdateFlagInput", flagInputDoc(UpdateFlagInput)),
@@ -246,6 +247,7 @@ function build(): ReturnType<OpenApiGeneratorV31["generateDocument"]> {
     { method: "get", path: `${T}/usage/blocked`, summary: "Requests refused by a budget or a rate limit, per hour or day", auth: "budgets:read", query: UsageRangeQuery, response: dataOf(S.BlockedUsage) },
     { method: "get", path: `${T}/requests`, summary: "Request log, newest first, with filters", auth: "requests:read", query: ListRequestsQuery, response: pageOf(S.RequestLogSummary) },
     { method: "get", path: `${T}/requests/{id}`, summary: "One request with attempts, guard verdicts and feedback", auth: "requests:read", response: dataOf(S.RequestLogDetail) },
+    { method: "get", path: `${T}/flagged`, summary: "Requests a guard flagged, redacted or blocked, newest first, with their verdicts", auth: "requests:read", query: ListFlaggedQuery, response: pageOf(S.FlaggedRequest) },
     { method: "get", path: `${T}/audit-log`, summary: "Audit log, newest first", auth: "audit:read", query: ListAuditLogQuery, response: pageOf(S.AuditLogEntry) },
   ];
 

@@ -93,3 +93,52 @@ export const ContextDocument = z.looseObject({
   score: z.number().nullish(),
 });
 export type ContextDocument = z.infer<typeof ContextDocument>;
+
+// ---------------------------------------------------------------- flagged (issue 6)
+
+/** Verdicts that put a request on the Flagged page (`pass` does not). */
+export const FlaggedVerdict = z.enum(["flag", "redact", "block"]);
+export type FlaggedVerdict = z.infer<typeof FlaggedVerdict>;
+export const GuardName = z.enum(["injection", "pii", "moderation", "schema", "tools", "classifier"]);
+export type GuardName = z.infer<typeof GuardName>;
+
+/**
+ * A guard verdict as the request log stores it (lib/queues/request-log.ts):
+ * offsets and kinds, never values. Lenient like RequestAttempt: records of
+ * older and newer gateways pass, unknown fields are kept.
+ */
+export const LoggedGuardVerdict = z.looseObject({
+  guard: z.string(),
+  verdict: z.string(),
+  score: z.number().nullish(),
+  latencyMs: z.number().nullish(),
+  spans: z.array(z.looseObject({ start: z.number(), end: z.number(), type: z.string() })).nullish(),
+  detail: z.record(z.string(), z.unknown()).nullish(),
+  stage: z.string().nullish(),
+});
+export type LoggedGuardVerdict = z.infer<typeof LoggedGuardVerdict>;
+
+/** What was redacted: kind, how many, where (`messages[1]`, `context[0]`); never the values. */
+export const LoggedRedaction = z.looseObject({
+  type: z.string(),
+  count: z.number().nullish(),
+  where: z.array(z.string()).nullish(),
+});
+export type LoggedRedaction = z.infer<typeof LoggedRedaction>;
+
+export const ListFlaggedQuery = CursorQuery.extend({
+  /** Only requests where this guard said something other than `pass`. */
+  guard: GuardName.optional(),
+  /** Only this verdict (with `guard`: this guard's verdict). */
+  verdict: FlaggedVerdict.optional(),
+  featureId: z.string().max(64).optional(),
+  from: DateFilter.optional(),
+  to: DateFilter.optional(),
+});
+export type ListFlaggedQuery = z.infer<typeof ListFlaggedQuery>;
+
+/** A request a guard flagged, redacted or blocked, with its verdicts (summary + `guardVerdicts`). */
+export const FlaggedRequest = RequestLogSummary.extend({
+  guardVerdicts: z.array(LoggedGuardVerdict),
+});
+export type FlaggedRequest = z.infer<typeof FlaggedRequest>;
