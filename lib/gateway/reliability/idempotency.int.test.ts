@@ -56,6 +56,19 @@ describe("IdempotencyStore", () => {
     expect(pttl).toBeLessThanOrEqual(24 * 3_600_000);
   });
 
+  it("stores the answer encrypted: the caller's (re-identified) values never sit in Redis in the clear", async () => {
+    const t = tenant();
+    const first = await store.begin(t, "key-enc", fp("a"), { now: T0 });
+    if (first.state !== "new") throw new Error("expected a new key");
+    const personal: StoredResponse = { ...answer, body: { kind: "json", value: { note: "write to jane.roe@example.com" } } };
+    expect(await store.complete(t, "key-enc", first.token, personal, T0 + 1)).toBe(true);
+    const key = IdempotencyStore.redisKey(t, "key-enc");
+    const raw = (await redis.type(key)) === "hash" ? Object.values(await redis.hgetall(key)).join("\n") : ((await redis.get(key)) ?? "");
+    expect(raw).toContain("v1:");
+    expect(raw).not.toContain("jane.roe@example.com");
+    expect(await store.begin(t, "key-enc", fp("a"), { now: T0 + 2 })).toEqual({ state: "done", response: personal });
+  });
+
   it("the same key with a different body is a 422 conflict, running or done", async () => {
     const t = tenant();
     const first = await store.begin(t, "key-2", fp("a"), { now: T0 });

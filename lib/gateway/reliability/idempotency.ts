@@ -36,6 +36,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { BadRequestError, GatehouseError } from "@/lib/errors";
+import { decryptSecret, encryptSecret } from "@/lib/crypto";
 import { log } from "@/lib/log";
 import type { GatewayResponse } from "@/lib/gateway/types";
 
@@ -210,7 +211,7 @@ export class IdempotencyStore {
     if (state === "new") return { state: "new", token };
     if (state === "in_flight" || state === "conflict") return { state };
     if (state === "done" && typeof reply[1] === "string") {
-      return { state: "done", response: StoredResponse.parse(JSON.parse(reply[1])) };
+      return { state: "done", response: StoredResponse.parse(JSON.parse(openStored(reply[1]))) };
     }
     throw new Error(`idempotency: unexpected script reply ${String(state)}`);
   }
@@ -223,7 +224,7 @@ export class IdempotencyStore {
       await this.abandon(tenantId, key, token);
       return false;
     }
-    const stored = await this.scripts.ghIdemComplete(IdempotencyStore.redisKey(tenantId, key), token, now, this.doneTtlMs, json);
+    const stored = await this.scripts.ghIdemComplete(IdempotencyStore.redisKey(tenantId, key), token, now, this.doneTtlMs, encryptSecret(json));
     return Number(stored) === 1;
   }
 
@@ -232,4 +233,14 @@ export class IdempotencyStore {
     const removed = await this.scripts.ghIdemAbandon(IdempotencyStore.redisKey(tenantId, key), token);
     return Number(removed) === 1;
   }
+}
+
+/**
+ * A stored answer is encrypted (AES-256-GCM, GATEHOUSE_ENCRYPTION_KEY): it is
+ * what the caller got, re-identified PII included, and the end-user's raw
+ * values are never written anywhere in the clear (issue 6). Answers stored
+ * before encryption (plain JSON) still replay.
+ */
+function openStored(payload: string): string {
+  return payload.startsWith("v1:") ? decryptSecret(payload) : payload;
 }
