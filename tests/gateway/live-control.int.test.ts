@@ -67,6 +67,9 @@ beforeAll(async () => {
   draftsFeature = await addFeature(db, t.tenantId, "drafts");
   mainTargets = (await addRoute(db, t.tenantId, { alias: "lc-main", targets: [{ modelId: model["lc-primary"] as string }, { modelId: model["lc-fallback"] as string }] })).targetIds;
   await addRoute(db, t.tenantId, { alias: "lc-static", targets: [{ modelId: model["lc-static"] as string }], staticFallback: { role: "assistant", content: ROUTE_STATIC } });
+  // The prompt tests find their request upstream by a marker in a person's name (`Ada-...`); the default
+  // guard policy would send it as [PERSON_1] (tests/gateway/guards.int.test.ts covers redaction): here PII is only logged.
+  await db.guardPolicy.create({ data: { id: newId("guardPolicy"), tenantId: t.tenantId, featureId: null, config: { pii: { mode: "log" } } } });
   gw = await startGateway();
   worker = await startWorker();
 });
