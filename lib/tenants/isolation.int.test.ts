@@ -183,6 +183,8 @@ describe("tenant isolation", () => {
   function patchBodyFor(path: string): Record<string, unknown> {
     if (path.includes("/flags/")) return { enabled: false };
     if (path.includes("/members/")) return { role: "viewer" };
+    // Budgets and rate limits take strict bodies: a valid one, so the 404 comes from the tenant-scoped lookup.
+    if (path.includes("/budgets/") || path.includes("/rate-limits/")) return { enabled: false };
     return { role: "viewer", enabled: false };
   }
 
