@@ -101,7 +101,8 @@ describe("through /api/v1 (Web adapter)", () => {
       max_tokens: 55,
       messages: [
         { role: "system", content: "You are the web adapter's support." },
-        { role: "user", content: "I am Ada-web." },
+        // The default guard policy redacts the person's name before it leaves, on this adapter too.
+        { role: "user", content: "I am [PERSON_1]." },
       ],
     });
     expect(sent?.body).not.toHaveProperty("prompt");
