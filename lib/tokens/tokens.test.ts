@@ -157,3 +157,16 @@ describe("TextCountCache", () => {
     expect(c.get("y".repeat(101))).toBeUndefined();
   });
 });
+
+describe("long inputs", () => {
+  it("counts long prose exactly as one call would, and a 900 KB run without whitespace in linear time", async () => {
+    const { countTokens } = await import("gpt-tokenizer/encoding/o200k_base");
+    const prose = "The quick brown fox jumps over the lazy dog, then it runs into the forest.\n".repeat(600);
+    expect(o200k(prose)).toBe(countTokens(prose, { disallowedSpecial: new Set() }));
+    // One 900 KB "word": BPE in one call is quadratic in it (minutes); segmented it is one pass.
+    const run = "x".repeat(900_000);
+    const n = o200k(run);
+    expect(n).toBeGreaterThan(900_000 / 16);
+    expect(n).toBeLessThanOrEqual(900_000 / 4);
+  });
+});
