@@ -341,7 +341,12 @@ describe("a private Redis restarted without persistence", () => {
     const each = micros(first.headers.get("x-gatehouse-cost-usd"));
     await first.arrayBuffer();
     expect(each * 5n).toBe(before);
-    expect((await counterOf(pr, budget)).spent).toBe(before + each);
+    // The settle runs once the answer has gone out: wait for it, then the exact figure.
+    const settled = await eventually(async () => {
+      const c = await counterOf(pr, budget);
+      return c.reserved === 0n ? c : undefined;
+    }, { what: "the first request after the restart settled" });
+    expect(settled.spent).toBe(before + each);
     let admitted = 1;
     for (let i = 0; i < 20; i++) {
       const r = await chat(url, t.key);
