@@ -49,12 +49,13 @@ const Options = z.object({
   privateRedis: z.boolean(),
   profile: z.boolean(),
   tsx: z.boolean(),
+  guards: z.enum(["default", "off"]),
   latencies: List,
   rates: List.pipe(z.array(z.number().int().min(1))),
 });
 type Options = z.infer<typeof Options>;
 
-const USAGE = `usage: npm run bench -- [--quick] [--endpoint chat|models] [--private-redis] [--profile] [--tsx] [--latencies 0,50] [--rates 200,1000]
+const USAGE = `usage: npm run bench -- [--quick] [--endpoint chat|models] [--private-redis] [--profile] [--tsx] [--guards default|off] [--latencies 0,50] [--rates 200,1000]
 
   --quick          ~1 minute instead of ~5 (shorter phases, fewer steps)
   --endpoint       chat: POST /v1/chat/completions with the route alias (default when the gateway serves it);
@@ -64,6 +65,8 @@ const USAGE = `usage: npm run bench -- [--quick] [--endpoint chat|models] [--pri
   --profile        run the gateway under node --cpu-prof and print where its CPU went (adds a few % of overhead)
   --tsx            run the gateway as server.ts under tsx (npm start) instead of the bundle (npm run start:gateway);
                    with --profile, attributes CPU to lib/ source files (the bundle is one file, dist/server.mjs)
+  --guards         default: the bench tenant runs the built-in guard policy (injection block, PII redact, moderation log,
+                   as every tenant without a policy); off: a tenant policy with every guard off (the gateway's own overhead)
   --latencies      upstream latencies in ms (default 0,50)
   --rates          open-loop arrival rates in req/s (default 200,1000)`;
 
@@ -75,6 +78,7 @@ function options(): Options {
       "private-redis": { type: "boolean", default: false },
       profile: { type: "boolean", default: false },
       tsx: { type: "boolean", default: false },
+      guards: { type: "string", default: "default" },
       latencies: { type: "string", default: "0,50" },
       rates: { type: "string", default: "200,1000" },
       help: { type: "boolean", short: "h", default: false },
@@ -90,6 +94,7 @@ function options(): Options {
     privateRedis: values["private-redis"],
     profile: values.profile,
     tsx: values.tsx,
+    guards: values.guards,
     latencies: values.latencies,
     rates: values.rates,
   });
@@ -172,14 +177,14 @@ async function buildWorld(opts: Options, profileDir: string): Promise<World> {
   const simulatorUrl = (await simulator.waitFor(/simulator listening on (http:\/\/\S+)/))[1] ?? "";
   log(`simulator: ${simulatorUrl} (pid ${simulator.pid})`);
 
-  const seeded = await seed(databaseUrl, simulatorUrl);
+  const seeded = await seed(databaseUrl, simulatorUrl, { guardsOff: opts.guards === "off" });
   const env = childEnv(databaseUrl, redis.url);
   const profileArgs = opts.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   const gateway = await spawnGateway({ ...env, GATEHOUSE_ROLE: "gateway" }, profileArgs, { tsx: opts.tsx });
   const worker = spawnTs("worker", "workers/index.ts", [], env);
   const gatewayUrl = (await gateway.waitFor(/Gatehouse listening on (http:\/\/\S+)/))[1] ?? "";
   await worker.waitFor(/Gatehouse worker running/);
-  log(`gateway: ${gatewayUrl} (pid ${gateway.pid}, ${opts.tsx ? "server.ts under tsx" : "dist/server.mjs"}); worker pid ${worker.pid} (request log on)`);
+  log(`gateway: ${gatewayUrl} (pid ${gateway.pid}, ${opts.tsx ? "server.ts under tsx" : "dist/server.mjs"}); worker pid ${worker.pid} (request log on); guards: ${opts.guards === "off" ? "every guard off (tenant policy)" : "the built-in default policy"}`);
 
   const stats = new Redis(redis.url, { maxRetriesPerRequest: null });
   const queue = new Queue(requestLogQueue.name, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }) });

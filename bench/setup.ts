@@ -85,7 +85,7 @@ export interface Seeded {
   upstreamModel: string;
 }
 
-export async function seed(databaseUrl: string, simulatorUrl: string): Promise<Seeded> {
+export async function seed(databaseUrl: string, simulatorUrl: string, opts: { guardsOff?: boolean } = {}): Promise<Seeded> {
   const encKey = decodeKey(testEnv.GATEHOUSE_ENCRYPTION_KEY);
   if (!encKey) throw new Error("unreachable: the test encryption key is 32 bytes");
   const db = createDb(databaseUrl);
@@ -113,6 +113,12 @@ export async function seed(databaseUrl: string, simulatorUrl: string): Promise<S
         data: { id: newId("modelPrice"), tenantId, modelId, inputPerMTokMicros: 150_000n, outputPerMTokMicros: 600_000n },
       });
       await tx.feature.create({ data: { id: featureId, tenantId, key: "bench", name: "Bench" } });
+      if (opts.guardsOff) {
+        const off = { mode: "off" };
+        await tx.guardPolicy.create({
+          data: { id: newId("guardPolicy"), tenantId, featureId: null, config: { injection: off, pii: off, moderation: off, schema: off, tools: off } },
+        });
+      }
       await tx.route.create({ data: { id: routeId, tenantId, featureId, alias: ROUTE_ALIAS } });
       await tx.routeTarget.create({
         data: { id: newId("routeTarget"), tenantId, routeId, modelId, position: 0, timeoutMs: 30_000 },
