@@ -404,6 +404,25 @@ describe("structured output", () => {
     expect(row.metadata.structuredOutput).toMatchObject({ valid: true, repairs: 1, fallbacks: 1, outcome: "fallback" });
   });
 
+  it("holds a streamed answer until it is valid: repaired, fallen back, then streamed", async () => {
+    const before = sim.sim.requests({ model: "bad-json-a" }).length;
+    const stream = await client().chat.completions.create({
+      model: "json-fallback",
+      stream: true,
+      messages: [{ role: "user", content: "Weather in Lyon?" }],
+      response_format: format,
+    });
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    // What the caller streamed is the fallback's valid JSON, never the primary's invalid first answer.
+    const parsed = JSON.parse(text) as { city: unknown; temperature: unknown };
+    expect(typeof parsed.city).toBe("string");
+    expect(typeof parsed.temperature).toBe("number");
+    const primary = sim.sim.requests({ model: "bad-json-a" }).slice(before);
+    expect(primary).toHaveLength(2);
+    expect(JSON.stringify(primary[1]?.body)).toContain("not valid for the required JSON schema");
+  });
+
   it("answers with a refusal, never invalid JSON, when nothing valid comes back", async () => {
     const { data, response } = await client()
       .chat.completions.create({ model: "json-default", messages: [{ role: "user", content: "Weather in Paris?" }], response_format: format })

@@ -194,7 +194,7 @@ export async function streamChat(ctx: GatewayContext): Promise<StreamOutcome> {
   return {
     kind: "stream",
     // Guards (issue 6): moderation hold-back, tool calls and re-identification on the served chunks.
-    chunks: guardStream(ctx, trackStream(ctx, state, { stream, target, attempt, handoff, attemptStartedAt: performance.now() - attempt.latencyMs })),
+    chunks: guardStream(ctx, trackStream(ctx, state, { stream, target, attempt, handoff, attemptStartedAt: performance.now() - attempt.latencyMs }), { target }),
     headers: figureHeaders({ target: target.label, attempts: attemptsMade(result.attempts), latencyMs: ttftMs }),
     usage: () => stream.usage,
   };

@@ -3,9 +3,11 @@ import { snapshotReady } from "@/lib/gateway/config";
 import { checkJson } from "@/lib/gateway/guards/json-schema";
 import { addVerdict, redactForLog, type GuardRun } from "@/lib/gateway/guards/run";
 import { decideTool, toolCallName, toolSurface, type ToolDecision, type ToolSurface } from "@/lib/gateway/guards/tools";
+import { completionToChunks } from "@/lib/gateway/openai/chunks";
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChunkChoice, ToolCallDelta } from "@/lib/gateway/openai/schema";
 import { getProviderAdapter } from "@/lib/gateway/providers/registry";
 import { noteLog } from "@/lib/gateway/record";
+import { ChunkAccumulator } from "@/lib/gateway/respond/accumulate";
 import { runChain } from "@/lib/gateway/route/engine";
 import type { PlannedTarget, RoutePlan } from "@/lib/gateway/route/plan";
 import { requireAuth } from "@/lib/gateway/stages/authenticate";
@@ -348,10 +350,11 @@ function contentFiltered(): GatehouseError {
  * the provider's, redacted form). Throws `content_filtered` to end the
  * stream when moderation blocks.
  */
-export function guardStream(ctx: GatewayContext, chunks: AsyncIterable<ChatCompletionChunk>): AsyncIterable<ChatCompletionChunk> {
+export function guardStream(ctx: GatewayContext, chunks: AsyncIterable<ChatCompletionChunk>, opts: OutputGuardOptions = {}): AsyncIterable<ChatCompletionChunk> {
   const g = guardRunOf(ctx);
   if (!g) return chunks;
   const { state, run } = g;
+  if (outputSchemaOf(state) && run.policy.config.schema.mode === "block") return schemaCheckedStream(ctx, state, chunks, opts);
   const mod = run.policy.config.moderation;
   const holding = mod.mode === "block";
   const reidentify = run.redactor !== null && run.policy.config.pii.reidentify;
@@ -518,4 +521,30 @@ export function guardStream(ctx: GatewayContext, chunks: AsyncIterable<ChatCompl
     markAsyncModeration(ctx, run);
   }
   return guarded();
+}
+
+/**
+ * A streamed answer that must match a JSON schema (block mode): a stream
+ * cannot be taken back, so the whole answer is held, checked, repaired or
+ * replaced exactly as a JSON answer is (outputGuards: tools, schema with its
+ * repair and fallbacks, moderation, re-identification), then sent as chunks.
+ * Invalid JSON is never streamed as if it were valid; the price is that the
+ * first byte waits for the whole answer.
+ */
+async function* schemaCheckedStream(
+  ctx: GatewayContext,
+  state: CallState,
+  chunks: AsyncIterable<ChatCompletionChunk>,
+  opts: OutputGuardOptions,
+): AsyncGenerator<ChatCompletionChunk, void, undefined> {
+  const acc = new ChunkAccumulator(Number.POSITIVE_INFINITY); // the answer itself, not a log excerpt: never cut
+  let usage: ChatCompletionChunk["usage"] = null;
+  for await (const chunk of chunks) {
+    acc.add(chunk);
+    if (chunk.usage) usage = chunk.usage;
+  }
+  const answer = acc.toAnswer();
+  const completion = { ...answer, ...(usage ? { usage } : {}) } as unknown as ChatCompletion;
+  const guarded = await outputGuards(ctx, completion, opts);
+  yield* completionToChunks(guarded, { includeUsage: state.chat?.stream_options?.include_usage === true });
 }
