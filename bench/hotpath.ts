@@ -1,5 +1,5 @@
 /**
- * `npm run bench:hotpath [-- --requests 20000 --concurrency 32 --rounds 5 --stream]`
+ * `npx tsx bench/hotpath.ts [--requests 20000 --concurrency 32 --rounds 5 --stream --guards off --profile out.cpuprofile]`
  *
  * The gateway's own CPU per request, without HTTP in front of it: calls the
  * pipeline (lib/gateway/handle.ts) in this process, as the node:http adapter
@@ -12,6 +12,8 @@
  *
  * Uses the bench's world (bench/setup.ts: database `gatehouse_bench`, Redis db 13).
  */
+import { writeFile } from "node:fs/promises";
+import { Session } from "node:inspector";
 import { parseArgs } from "node:util";
 import { onCleanup, spawnTs, stopEverything } from "./processes";
 import { benchDatabaseUrl, childEnv, prepareDatabase, prepareRedis, seed, ROUTE_ALIAS } from "./setup";
@@ -22,6 +24,8 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "32" },
     rounds: { type: "string", default: "5" },
     stream: { type: "boolean", default: false },
+    guards: { type: "string", default: "default" },
+    profile: { type: "string" },
   },
 });
 const requests = Number(values.requests);
@@ -38,7 +42,7 @@ async function main(): Promise<void> {
     NODE_ENV: "production",
   });
   const simulatorUrl = (await simulator.waitFor(/simulator listening on (http:\/\/\S+)/))[1] ?? "";
-  const seeded = await seed(databaseUrl, simulatorUrl);
+  const seeded = await seed(databaseUrl, simulatorUrl, { guardsOff: values.guards === "off" });
   const env = childEnv(databaseUrl, redis.url);
   const worker = spawnTs("worker", "workers/index.ts", [], env);
   await worker.waitFor(/Gatehouse worker running/);
@@ -88,13 +92,36 @@ async function main(): Promise<void> {
   }
 
   await round(Math.min(5_000, requests));
+  // --profile: a V8 CPU profile of the measured rounds only (after warm-up), for DevTools or speedscope.
+  const profiler = values.profile ? await startProfiler() : null;
   const figures: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const us = await round(requests);
     figures.push(us);
     console.log(`round ${i + 1}: ${us.toFixed(1)} µs/req`);
   }
+  if (profiler && values.profile) {
+    await writeFile(values.profile, JSON.stringify(await profiler.stop()));
+    console.log(`profile: ${values.profile}`);
+  }
   console.log(`hot path (${values.stream ? "stream" : "json"}): min ${Math.min(...figures).toFixed(1)} µs/req, median ${figures.sort((a, b) => a - b)[Math.floor(figures.length / 2)]?.toFixed(1)} µs/req; failures ${failures}`);
+}
+
+async function startProfiler(): Promise<{ stop(): Promise<object> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  await post("Profiler.enable");
+  await post("Profiler.setSamplingInterval", { interval: 200 });
+  await post("Profiler.start");
+  return {
+    async stop() {
+      const { profile } = (await post("Profiler.stop")) as { profile: object };
+      session.disconnect();
+      return profile;
+    },
+  };
 }
 
 main()
