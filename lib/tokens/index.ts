@@ -10,6 +10,7 @@ export { TextCountCache } from "./lru";
 export { trimToLimit, type TrimResult } from "./trim";
 
 import { countChat, type CountableChat } from "./chat";
+import type { TextCounter } from "./encodings";
 import { loadEncoding, loadedEncoding } from "./encodings";
 import { scaleCount, tokenizerFamily, type TokenizerFamily } from "./family";
 import type { ChatCount } from "./chat";
@@ -27,4 +28,40 @@ export async function estimateChatTokens(chat: CountableChat, tokenizer: string)
   const counter = loadedEncoding(family.encoding) ?? (await loadEncoding(family.encoding));
   const count = countChat(chat, counter, family.images);
   return { family, count, tokens: scaleCount(family, count.raw) };
+}
+
+/** The load of the tokenizer's encoding when it is not loaded yet; undefined when it is (no promise on the hot path). */
+export function encodingLoading(tokenizer: string): Promise<TextCounter> | undefined {
+  const encoding = tokenizerFamily(tokenizer).encoding;
+  return loadedEncoding(encoding) ? undefined : loadEncoding(encoding);
+}
+
+/**
+ * The chat request's count when the encoding is loaded already (the gateway
+ * warms both at start), without a promise; null when it is not.
+ */
+export function estimateChatTokensNow(chat: CountableChat, tokenizer: string): ChatEstimate | null {
+  const family = tokenizerFamily(tokenizer);
+  const counter = loadedEncoding(family.encoding);
+  if (!counter) return null;
+  const count = countChat(chat, counter, family.images);
+  return { family, count, tokens: scaleCount(family, count.raw) };
+}
+
+/**
+ * Every token of a byte-level BPE encoding (o200k, cl100k) covers at least
+ * one UTF-8 byte, and one UTF-16 code unit is at most three of them: an upper
+ * bound of a text's tokens without running the tokenizer.
+ */
+const UTF8_BYTES_BOUND: TextCounter = (text) => text.length * 3;
+
+/**
+ * An upper bound of estimateChatTokens(chat, tokenizer).tokens, at the cost
+ * of a walk over the request (no tokenizer): the same rules (per-message
+ * overhead, images, tools) with every text counted as its UTF-8 byte bound.
+ * When it fits a limit, the exact count cannot be over it either.
+ */
+export function chatTokensUpperBound(chat: CountableChat, tokenizer: string): number {
+  const family = tokenizerFamily(tokenizer);
+  return scaleCount(family, countChat(chat, UTF8_BYTES_BOUND, family.images).raw);
 }

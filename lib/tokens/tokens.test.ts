@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { countChat, countMessage, type CountableChat } from "./chat";
 import { loadEncoding, type TextCounter } from "./encodings";
 import { scaleCount, tokenizerFamily } from "./family";
-import { estimateChatTokens } from "./index";
+import { chatTokensUpperBound, estimateChatTokens, estimateChatTokensNow } from "./index";
 import { TextCountCache } from "./lru";
 import { trimToLimit } from "./trim";
 
@@ -79,6 +79,47 @@ describe("countChat", () => {
     expect(countMessage(img("high"), o200k)).toBe(base + 765);
     expect(countMessage(img(), o200k, "claude")).toBe(base + 1_600);
     expect(countMessage(img(), o200k, "gemini")).toBe(base + 258);
+  });
+});
+
+describe("chatTokensUpperBound", () => {
+  const texts = [
+    "",
+    "Hello, world!",
+    "日本語のテキストとカタカナ、漢字。",
+    "emoji 😀🎉👩‍👩‍👧‍👦 and accents: café naïve",
+    "x".repeat(5_000),
+    "aGVsbG8gd29ybGQ=".repeat(200),
+    " \n\t  spaces   and\nnewlines ",
+    "<|endoftext|> special-looking text <|im_start|>",
+  ];
+  const chats: CountableChat[] = [
+    COOKBOOK,
+    ...texts.map((t) => ({ messages: [{ role: "user", content: t }] })),
+    ...functionCallingTestCases.map((c) => ({ messages: c.messages, tools: c.functions?.map((f) => ({ type: "function", function: f })) }) as CountableChat),
+    {
+      messages: [
+        { role: "user", content: [{ type: "text", text: "what is this" }, { type: "image_url", image_url: { url: "https://x/y.png", detail: "low" } }] },
+        { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "look", arguments: '{"q":"ü"}' } }] },
+        { role: "tool", tool_call_id: "c1", content: "done" },
+      ],
+    },
+  ];
+
+  it("is never below the exact count, for every tokenizer family", () => {
+    for (const tokenizer of ["o200k_base", "cl100k_base", "claude", "gemini"]) {
+      for (const chat of chats) {
+        const exact = estimateChatTokensNow(chat, tokenizer);
+        expect(exact).not.toBeNull();
+        expect(chatTokensUpperBound(chat, tokenizer)).toBeGreaterThanOrEqual(exact?.tokens ?? Infinity);
+      }
+    }
+  });
+
+  it("stays within a small factor of the count for ordinary text (it is a bound, not a guess)", () => {
+    const chat: CountableChat = { messages: [{ role: "user", content: "The quick brown fox jumps over the lazy dog. ".repeat(20) }] };
+    const exact = estimateChatTokensNow(chat, "o200k_base")?.tokens ?? 0;
+    expect(chatTokensUpperBound(chat, "o200k_base")).toBeLessThan(exact * 20);
   });
 });
 

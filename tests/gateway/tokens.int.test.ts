@@ -38,6 +38,7 @@ async function setFeatureInput(featureId: string, input: Record<string, unknown>
 
 let full: number;
 let floor: number;
+let claudeHi: number;
 
 beforeAll(async () => {
   db = createDb();
@@ -63,6 +64,12 @@ beforeAll(async () => {
   await setFeatureInput(trim, { maxInputTokens: floor + 10, overflow: "trim" });
   const tooTight = await addFeature(db, t.tenantId, "too-tight");
   await setFeatureInput(tooTight, { maxInputTokens: floor - 1, overflow: "trim" });
+  // Exactly the count: the upper bound does not fit, so the tokenizer runs, and the request passes.
+  const roomy = await addFeature(db, t.tenantId, "roomy");
+  await setFeatureInput(roomy, { maxInputTokens: full, overflow: "reject" });
+  claudeHi = Math.ceil((await estimateChatTokens({ messages: [SYSTEM, { role: "user", content: "Hi" }] as never }, "o200k_base")).tokens * 1.25);
+  const claudeLimited = await addFeature(db, t.tenantId, "claude-limited");
+  await setFeatureInput(claudeLimited, { maxInputTokens: claudeHi, overflow: "reject" });
 
   gw = await startGateway();
   worker = await startWorker();
@@ -94,14 +101,25 @@ const chatUrl = () => `${gw.url}/v1/chat/completions`;
 const auth = (feature?: string) => ({ authorization: `Bearer ${t.key}`, ...(feature ? { "x-gatehouse-feature": feature } : {}) });
 
 describe("tokens stage", () => {
-  it("counts the prompt exactly for an OpenAI encoding and records the estimate", async () => {
-    const { data, response } = await openai(gw.url, t.key).chat.completions.create({ model: "big", messages: CONVERSATION }).withResponse();
+  it("counts the prompt exactly for an OpenAI encoding when a limit needs the number, and records the estimate", async () => {
+    const { data, response } = await openai(gw.url, t.key)
+      .chat.completions.create({ model: "big", messages: CONVERSATION }, { headers: { "x-gatehouse-feature": "roomy" } })
+      .withResponse();
     expect(data.choices[0]?.message.content).toBeTruthy();
     const upstream = sim.sim.requests({ model: "tok-big" });
     expect(upstream).toHaveLength(1);
     expect((upstream[0]?.body as { messages: unknown[] }).messages).toHaveLength(CONVERSATION.length);
     const row = await logRow(response.headers.get("x-request-id"));
     expect(row.metadata.promptTokenEstimate).toEqual({ tokens: full, tokenizer: "o200k_base", exact: true });
+  });
+
+  it("does not run the tokenizer when no limit can be reached and no rate limit or budget applies", async () => {
+    // 128k-token window, no feature limit, no budget: the byte bound fits, so nothing is counted or recorded.
+    const { data, response } = await openai(gw.url, t.key).chat.completions.create({ model: "big", messages: CONVERSATION }).withResponse();
+    expect(data.choices[0]?.message.content).toBeTruthy();
+    const row = await logRow(response.headers.get("x-request-id"));
+    expect(row.status).toBe("ok");
+    expect(row.metadata.promptTokenEstimate).toBeUndefined();
   });
 
   it("refuses a prompt over the feature's input limit with both numbers, and calls no provider", async () => {
@@ -159,11 +177,13 @@ describe("tokens stage", () => {
 
   it("estimates Claude's count (o200k x 1.25) and answers /v1/messages callers in Anthropic's error shape", async () => {
     const { response } = await anthropic(gw.url, t.key)
-      .messages.create({ model: "claude", max_tokens: 100, system: SYSTEM.content as string, messages: [{ role: "user", content: "Hi" }] })
+      .messages.create(
+        { model: "claude", max_tokens: 100, system: SYSTEM.content as string, messages: [{ role: "user", content: "Hi" }] },
+        { headers: { "x-gatehouse-feature": "claude-limited" } },
+      )
       .withResponse();
     const row = await logRow(response.headers.get("x-request-id"));
-    const raw = (await estimateChatTokens({ messages: [SYSTEM, { role: "user", content: "Hi" }] as never }, "o200k_base")).tokens;
-    expect(row.metadata.promptTokenEstimate).toEqual({ tokens: Math.ceil(raw * 1.25), tokenizer: "claude", exact: false });
+    expect(row.metadata.promptTokenEstimate).toEqual({ tokens: claudeHi, tokenizer: "claude", exact: false });
 
     const res = await postJson(
       `${gw.url}/v1/messages`,

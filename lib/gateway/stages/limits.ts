@@ -114,6 +114,7 @@ function applicable(snapshot: ConfigSnapshot, ctx: GatewayContext, state: CallSt
  */
 function promptTokensOf(state: CallState): number {
   if (state.chat && state.promptTokens !== undefined) return state.promptTokens;
+  if (state.chat && state.countPromptTokens) return state.countPromptTokens();
   if (state.chat) return approxPromptTokens(state.chat.messages) + (state.chat.tools ? approxPromptTokens(state.chat.tools) : 0);
   if (state.embeddings) return approxPromptTokens(state.embeddings.input);
   return 0;

@@ -309,10 +309,27 @@ function markAsyncModeration(ctx: GatewayContext, run: GuardRun): void {
   noteLog(ctx, { metadata: { ...(ctx.log?.metadata ?? {}), [ASYNC_MODERATION_MARK]: "queued" } });
 }
 
+/**
+ * Whether any output guard has work on this request: the answer is copied
+ * (structuredClone) and walked only then. With every output guard off (a
+ * policy that turns them off, or no schema asked for) the answer goes out as
+ * the provider sent it, at no cost.
+ */
+function outputWorkFor(state: CallState, run: GuardRun): boolean {
+  const c = run.policy.config;
+  return (
+    c.tools.mode !== "off" ||
+    (c.schema.mode !== "off" && outputSchemaOf(state) !== null) ||
+    c.moderation.mode !== "off" ||
+    (c.moderation.async.enabled && c.moderation.async.route !== null) ||
+    c.pii.mode !== "off"
+  );
+}
+
 /** Whole answers (JSON responses, and the static answer of a stream). Returns the answer to send. */
 export async function outputGuards(ctx: GatewayContext, completion: ChatCompletion, opts: OutputGuardOptions = {}): Promise<ChatCompletion> {
   const g = guardRunOf(ctx);
-  if (!g) return completion;
+  if (!g || !outputWorkFor(g.state, g.run)) return completion;
   const { state, run } = g;
   let answer: ChatCompletion = structuredClone(completion);
   const surface = await surfaceOf(ctx, state, run);
@@ -352,7 +369,7 @@ function contentFiltered(): GatehouseError {
  */
 export function guardStream(ctx: GatewayContext, chunks: AsyncIterable<ChatCompletionChunk>, opts: OutputGuardOptions = {}): AsyncIterable<ChatCompletionChunk> {
   const g = guardRunOf(ctx);
-  if (!g) return chunks;
+  if (!g || !outputWorkFor(g.state, g.run)) return chunks;
   const { state, run } = g;
   if (outputSchemaOf(state) && run.policy.config.schema.mode === "block") return schemaCheckedStream(ctx, state, chunks, opts);
   const mod = run.policy.config.moderation;

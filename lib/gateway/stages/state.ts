@@ -36,6 +36,13 @@ export interface CallState {
    * the worst-case cost and tokens/minute. Provider usage is the truth after.
    */
   promptTokens?: number;
+  /**
+   * Set by the tokens stage instead of `promptTokens` when the prompt cannot
+   * be over any limit (its upper bound fits): counts it exactly on the first
+   * call (and records the estimate), so a request that no rate limit or
+   * budget applies to never runs the tokenizer. Read by limits.
+   */
+  countPromptTokens?: () => number;
   /** Streams: how the stream ended, for the idempotency store (only a clean end is stored). */
   streamOutcome?: "ok" | "error";
   /** Set by the input-guards stage (issue 6): the effective policy, verdicts, the request's redactor (lib/gateway/guards/run.ts). */

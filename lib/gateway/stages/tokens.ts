@@ -6,7 +6,7 @@ import { noteLog } from "@/lib/gateway/record";
 import type { PlannedTarget, RoutePlan } from "@/lib/gateway/route/plan";
 import { requireCallState, requirePlan } from "@/lib/gateway/stages/state";
 import type { GatewayContext, Stage } from "@/lib/gateway/types";
-import { estimateChatTokens, scaleCount, trimToLimit, type ChatEstimate } from "@/lib/tokens";
+import { chatTokensUpperBound, encodingLoading, estimateChatTokens, estimateChatTokensNow, scaleCount, trimToLimit, type ChatEstimate } from "@/lib/tokens";
 
 /**
  * Stage 5 (token limit), right before limits: counts the chat request's
@@ -26,6 +26,13 @@ import { estimateChatTokens, scaleCount, trimToLimit, type ChatEstimate } from "
  * `context_length_exceeded` naming the count and the limit. The count
  * (`state.promptTokens`, after any trim) feeds the limits stage, and the
  * estimate goes to the request log's metadata (`promptTokenEstimate`).
+ *
+ * The tokenizer runs only when its number is needed: first an upper bound
+ * (lib/tokens chatTokensUpperBound: each text's UTF-8 byte bound, no BPE) is
+ * checked against the limits; when it fits, the exact count is left to
+ * `state.countPromptTokens`, which the limits stage calls only when a rate
+ * limit or budget applies. A request with neither is never tokenised here
+ * (and records no estimate: the provider's usage is its count).
  */
 
 const DEFAULT_INPUT = InputLimitConfig.parse({});
@@ -75,14 +82,30 @@ export const tokens: Stage = async (ctx) => {
   const snapshot = await snapshotReady();
   const target = primaryTarget(plan);
   const model = target ? snapshot.model(target.modelId) : undefined;
-  const est = await estimateChatTokens(chat, model?.tokenizer ?? "o200k_base");
-
+  const tokenizer = model?.tokenizer ?? "o200k_base";
   const feature = state.featureId ? snapshot.featureById(state.featureId) : undefined;
   const input = feature?.settings?.input ?? DEFAULT_INPUT;
   const maxOutput = chat.max_completion_tokens ?? chat.max_tokens ?? 0;
   const limit = tightest(limitsOf(model, input.maxInputTokens, maxOutput));
 
-  if (!limit || est.tokens <= limit.tokens) {
+  if (!limit || chatTokensUpperBound(chat, tokenizer) <= limit.tokens) {
+    // Cannot be over a limit: counted only if the limits stage needs the number (a rate limit or budget applies).
+    const loading = encodingLoading(tokenizer);
+    if (loading) await loading;
+    let tokens: number | undefined;
+    state.countPromptTokens = () => {
+      if (tokens === undefined) {
+        const est = estimateChatTokensNow(chat, tokenizer);
+        if (!est) throw new Error("unreachable: the encoding was loaded above");
+        tokens = est.tokens;
+        noteEstimate(ctx, est, est.tokens, 0);
+      }
+      return tokens;
+    };
+    return;
+  }
+  const est = await estimateChatTokens(chat, tokenizer);
+  if (est.tokens <= limit.tokens) {
     state.promptTokens = est.tokens;
     noteEstimate(ctx, est, est.tokens, 0);
     return;
