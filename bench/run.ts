@@ -388,7 +388,9 @@ async function measure(
   log(
     `  ${meta.scenario.padEnd(10)} ${meta.target.padEnd(7)} ${(meta.rate !== null ? `${meta.rate}/s` : `c=${meta.concurrency}`).padEnd(7)} ` +
       `${Math.round(result.achievedRps)} req/s  p50 ${lat?.p50Ms ?? "-"} ms  p99 ${lat?.p99Ms ?? "-"} ms  ` +
-      `cpu ${record.server.cpuUsPerRequest} µs/req  errors ${result.errors}` +
+      `cpu ${record.server.cpuUsPerRequest} µs/req` +
+      (record.worker ? ` (worker ${record.worker.cpuUsPerRequest})` : "") +
+      `  errors ${result.errors}` +
       (result.sendLag ? `  send lag p99 ${result.sendLag.p99Ms} ms` : "") +
       `  [machine busy ${record.machine.busyPctOfOneCore}% of a core, others ${record.machine.othersPct}%]` +
       (record.requestLogDrain ? `  (request log: backlog ${record.requestLogDrain.backlogAfterPhase}, drained in ${record.requestLogDrain.drainMs} ms)` : ""),

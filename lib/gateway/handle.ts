@@ -118,7 +118,10 @@ export async function handle(req: GatewayRequest, opts: HandleOptions = {}): Pro
     receivedAt,
     startedAt,
     responseHeaders: idHeaders(ids),
-    ...(opts.auth ? { auth: opts.auth } : {}),
+    // Every key present from the start: one hidden class for every request's context.
+    body: undefined,
+    auth: opts.auth,
+    log: undefined,
   };
   const response = await runStages(ctx, match.endpoint);
   return record(ctx, ids, response);

@@ -73,7 +73,25 @@ export type WireFormat = "openai" | "anthropic";
 const states = new WeakMap<GatewayContext, CallState>();
 
 export function initCallState(ctx: GatewayContext, init: Pick<CallState, "format" | "model"> & Partial<CallState>): CallState {
-  const state: CallState = { featureId: null, endUserId: null, contextDocs: [], callerTimeoutMs: null, ...init };
+  // Every key present from the start (one hidden class for all requests; see newLogFields in lib/gateway/record/entry.ts).
+  const state: CallState = {
+    format: init.format,
+    model: init.model,
+    chat: undefined,
+    embeddings: undefined,
+    featureId: null,
+    endUserId: null,
+    contextDocs: [],
+    callerTimeoutMs: null,
+    plan: undefined,
+    promptTokens: undefined,
+    countPromptTokens: undefined,
+    streamOutcome: undefined,
+    guards: undefined,
+    outputSchema: undefined,
+    onAnswer: undefined,
+  } satisfies Record<keyof CallState, unknown>;
+  Object.assign(state, init);
   states.set(ctx, state);
   return state;
 }
