@@ -46,6 +46,8 @@ export const EnvSchema = z
     GATEHOUSE_CONFIG_REFRESH_MS: z.coerce.number().int().min(0).default(60_000),
     /** Worker: how often budget counters in Redis are reconciled with the request log (raised, never lowered); 0 = never. */
     GATEHOUSE_BUDGET_RECONCILE_MS: z.coerce.number().int().min(0).default(60_000),
+    /** Worker: how long the usage roll-up of an hour waits after a request-log batch touched it; every batch written meanwhile rides on that one job. */
+    GATEHOUSE_USAGE_ROLLUP_DELAY_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   })
   .superRefine((env, ctx) => {
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];

@@ -27,7 +27,7 @@ export interface ProcessorDeps {
  * so a queue added to the registry without a processor does not compile.
  */
 export const processors: { [K in QueueName]: (deps: ProcessorDeps) => JobProcessor } = {
-  "request-log": ({ db, connection }) => {
+  "request-log": ({ db, connection, env }) => {
     // Where a rejected record goes to fail on its own (workers/request-log.ts).
     const queue = new Queue(requestLogQueue.name, { connection, defaultJobOptions: requestLogQueue.defaultJobOptions });
     queue.on("error", () => undefined); // connection errors are logged once by lib/queues/connection.ts
@@ -51,8 +51,11 @@ export const processors: { [K in QueueName]: (deps: ProcessorDeps) => JobProcess
           touched.set(r.tenantId, list);
         }
         const jobs = [...touched].flatMap(([tenantId, dates]) => bucketJobs(tenantId, dates));
+        // Delayed: while the hour's job waits, later batches add nothing (deduplicated), so under load the
+        // hour is re-aggregated once per delay rather than once per batch (each run re-reads the hour's rows).
+        const delay = env.GATEHOUSE_USAGE_ROLLUP_DELAY_MS;
         await rollups
-          .addBulk(jobs.map((j) => ({ name: usageRollupQueue.jobName, data: j.data, opts: { deduplication: j.deduplication } })))
+          .addBulk(jobs.map((j) => ({ name: usageRollupQueue.jobName, data: j.data, opts: { deduplication: j.deduplication, ...(delay > 0 ? { delay } : {}) } })))
           .catch((err: unknown) => log("warn", "worker.usage_rollup_enqueue_failed", { error: err instanceof Error ? err.message : String(err) }));
         // Async moderation: a failure retries the batch (nothing may go unmoderated; the insert is idempotent).
         await enqueueModeration(

@@ -63,17 +63,46 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer 
   if (declared !== undefined && Number(declared) > maxBytes) throw payloadTooLarge(maxBytes);
   if (declared === undefined && req.headers["transfer-encoding"] === undefined) return null;
 
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      req.pause();
-      throw payloadTooLarge(maxBytes);
-    }
-    chunks.push(chunk);
-  }
-  return size === 0 ? null : Buffer.concat(chunks, size);
+  // Events rather than `for await` over the stream: the async iterator costs a
+  // promise and several closures per chunk, and a request body is one chunk.
+  return new Promise<Buffer | null>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        cleanup();
+        req.pause();
+        reject(payloadTooLarge(maxBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(size === 0 ? null : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      reject(err);
+    };
+    // The client went away before sending the whole body.
+    const onClose = (): void => {
+      if (req.complete) return;
+      cleanup();
+      reject(new Error("request body aborted"));
+    };
+    const cleanup = (): void => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      req.off("close", onClose);
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+    req.on("close", onClose);
+  });
 }
 
 export async function writeResponse(res: ServerResponse, response: GatewayResponse, signal?: AbortSignal): Promise<void> {

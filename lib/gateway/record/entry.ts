@@ -124,23 +124,38 @@ export function buildLogEntry(f: ExchangeFacts, caller: Caller, now = performanc
   }
   if (f.streamError) metadata.streamError = f.streamError;
   const isError = f.status >= 400;
+  // Every key written out in one order (no spread of `fields`): one hidden class for every record.
   return {
-    ...fields,
     id: f.logId,
     createdAt: f.receivedAt.toISOString(),
     tenantId: caller.tenantId,
-    apiKeyId: caller.apiKeyId,
     featureId: fields.featureId !== undefined ? fields.featureId : caller.featureId,
+    apiKeyId: caller.apiKeyId,
+    endUserId: fields.endUserId,
     endpoint: f.endpoint,
     model: fields.model ?? bodyModel,
+    servedBy: fields.servedBy,
+    promptVersionId: fields.promptVersionId,
     status: statusOf(f.status, fields, f.streamError),
     httpStatus: f.status,
     errorCode: fields.errorCode !== undefined ? fields.errorCode : isError ? errorCodeOf(f.responseBody) : streamErrorCode(f.streamError),
+    fallbackReason: fields.fallbackReason,
     streamed: fields.streamed ?? f.streamed,
+    cache: fields.cache,
     // A request refused before the input guards (stage 5) ran is recorded with its PII redacted all the same.
     request: fields.request ?? (isRecord(f.body) ? (redactJsonForLog(f.body, (text) => detectPii(text)) as RequestLogJobInput["request"]) : {}),
     response: fields.response !== undefined ? fields.response : !f.streamed && isRecord(f.responseBody) ? (f.responseBody as RequestLogJobInput["response"]) : null,
+    contextDocs: fields.contextDocs,
+    attempts: fields.attempts,
+    guardVerdicts: fields.guardVerdicts,
+    redactions: fields.redactions,
+    promptTokens: fields.promptTokens,
+    completionTokens: fields.completionTokens,
+    cachedTokens: fields.cachedTokens,
+    reasoningTokens: fields.reasoningTokens,
+    costMicros: fields.costMicros,
     latencyMs: Math.max(0, Math.round(now - f.startedAt)),
+    ttftMs: fields.ttftMs,
     metadata: metadata as RequestLogJobInput["metadata"],
-  };
+  } satisfies Record<keyof RequestLogJobInput, unknown>;
 }
