@@ -56,7 +56,9 @@ export async function spawnGateway(env: NodeJS.ProcessEnv, nodeArgs: string[], o
       err ? reject(new Error(`npm run build:gateway failed: ${stderr || err.message}`)) : resolve(),
     );
   });
-  return spawnProc("gateway", process.execPath, [...nodeArgs, "dist/server.mjs"], env);
+  // As `npm run start:gateway` runs it: the heap capped (GATEHOUSE_GATEWAY_HEAP_MB, default 256).
+  const heap = `--max-old-space-size=${process.env.GATEHOUSE_GATEWAY_HEAP_MB ?? "256"}`;
+  return spawnProc("gateway", process.execPath, [heap, ...nodeArgs, "dist/server.mjs"], env);
 }
 
 export function spawnProc(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): Proc {

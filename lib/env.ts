@@ -32,6 +32,12 @@ export const EnvSchema = z
     GATEHOUSE_SPOOL_DIR: z.string().default("var/spool"),
     /** Largest request body the data plane accepts. */
     GATEHOUSE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
+    /**
+     * Request bodies the data plane holds at once, in bytes: past it a request gets 503 `overloaded`
+     * (retry-after 1) instead of being parsed. Bounds the heap a burst of large prompts can take
+     * (the gateway runs with a capped heap: npm run start:gateway, GATEHOUSE_GATEWAY_HEAP_MB).
+     */
+    GATEHOUSE_MAX_INFLIGHT_BODY_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
     /** Idle keep-alive of server.ts; longer than the load balancer's idle timeout (AWS ALB: 60 s). */
     GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(65_000),
     /** How long SIGTERM waits for in-flight requests (web) or jobs in hand (worker) before forcing. */

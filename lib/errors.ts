@@ -30,6 +30,8 @@ export const ErrorCodes = {
   upstream_error: 502,
   feature_disabled: 503,
   unavailable: 503,
+  /** The gateway holds as many request bodies as its memory allows (GATEHOUSE_MAX_INFLIGHT_BODY_BYTES): retry shortly. */
+  overloaded: 503,
   timeout: 504,
 } as const;
 
@@ -59,7 +61,8 @@ export class GatehouseError extends Error {
   readonly headers: Record<string, string>;
   /** Whether this is worth logging at error level (5xx) or is the caller's fault. */
   get expected(): boolean {
-    return this.status < 500;
+    // `overloaded` is load shedding working as designed: one warn line per burst is enough (lib/gateway/handle.ts).
+    return this.status < 500 || this.code === "overloaded";
   }
 
   constructor(

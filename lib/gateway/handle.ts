@@ -6,6 +6,7 @@ import { feedbackCreate } from "@/lib/gateway/endpoints/feedback";
 import { messagesCreate } from "@/lib/gateway/endpoints/messages";
 import { modelsList } from "@/lib/gateway/endpoints/models";
 import { handleOfrep, isOfrepPath } from "@/lib/gateway/endpoints/ofrep";
+import { BodyBudget, overloaded } from "@/lib/gateway/body-budget";
 import { recordExchange, type RecordFacts } from "@/lib/gateway/record";
 import { resolveRequestId } from "@/lib/gateway/request-id";
 import { payloadTooLarge } from "@/lib/gateway/stages/parse";
@@ -97,13 +98,21 @@ export async function handle(req: GatewayRequest, opts: HandleOptions = {}): Pro
   const startedAt = performance.now();
   const maxBytes = getEnv().GATEHOUSE_MAX_BODY_BYTES;
   if (req.body && req.body.length > maxBytes) return refuse(req, ids, payloadTooLarge(maxBytes), receivedAt, startedAt);
+  const bodyBytes = req.body?.length ?? 0;
+  if (!bodyBudget().take(bodyBytes)) {
+    noteOverload();
+    return refuse(req, ids, overloaded(), receivedAt, startedAt);
+  }
 
+  const release = (): void => bodyBudget().give(bodyBytes);
   const match = matchEndpoint(req.method, req.path);
   if (match.kind === "not_found") {
+    release();
     const err = new GatehouseError("not_found", `Unknown endpoint: ${req.method} ${req.path}`, { type: "invalid_request_error" });
     return refuse(req, ids, err, receivedAt, startedAt);
   }
   if (match.kind === "method") {
+    release();
     const err = new GatehouseError("method_not_allowed", `Method ${req.method} is not allowed on ${req.path}`, {
       type: "invalid_request_error",
       headers: { allow: match.allow.join(", ") },
@@ -124,7 +133,27 @@ export async function handle(req: GatewayRequest, opts: HandleOptions = {}): Pro
     log: undefined,
   };
   const response = await runStages(ctx, match.endpoint);
-  return record(ctx, ids, response);
+  return record(ctx, ids, response, release);
+}
+
+const globalForBudget = globalThis as unknown as { gatehouseBodyBudget?: BodyBudget };
+
+/** The process's in-flight body budget (GATEHOUSE_MAX_INFLIGHT_BODY_BYTES), shared by both adapters. */
+function bodyBudget(): BodyBudget {
+  return (globalForBudget.gatehouseBodyBudget ??= new BodyBudget(getEnv().GATEHOUSE_MAX_INFLIGHT_BODY_BYTES));
+}
+
+let lastOverloadLogAt = 0;
+let overloadsSinceLog = 0;
+
+/** At most one warn line a second while shedding load, with the count since the last. */
+function noteOverload(): void {
+  overloadsSinceLog++;
+  const now = performance.now();
+  if (now - lastOverloadLogAt < 1_000) return;
+  log("warn", "gateway.overloaded", { refused: overloadsSinceLog, heldBodyBytes: bodyBudget().heldBytes, limit: getEnv().GATEHOUSE_MAX_INFLIGHT_BODY_BYTES });
+  lastOverloadLogAt = now;
+  overloadsSinceLog = 0;
 }
 
 /**
@@ -204,7 +233,7 @@ export function errorResponse(err: unknown, requestId: string): GatewayResponse 
  * (lib/gateway/record: queued, or spooled to disk and replayed; for streams,
  * when the stream ends). Later issues settle the budget and update circuits here.
  */
-function record(ctx: GatewayContext, ids: RequestIds, response: GatewayResponse): GatewayResponse {
+function record(ctx: GatewayContext, ids: RequestIds, response: GatewayResponse, onDone: () => void): GatewayResponse {
   log(
     "debug",
     "gateway.request",
@@ -223,5 +252,6 @@ function record(ctx: GatewayContext, ids: RequestIds, response: GatewayResponse)
     },
     response,
     isStreamBody(response.body),
+    onDone,
   );
 }

@@ -108,16 +108,24 @@ export type RecordFacts = Omit<ExchangeFacts, "fields" | "status" | "responseBod
  * Called by handle() once per request with its response. A JSON response is
  * recorded now (after handle() built it, without delaying it); a stream when
  * it ends (completed, failed or abandoned by the client). Returns the response
- * to send, with the stream wrapped.
+ * to send, with the stream wrapped. `onDone` runs once the request no longer
+ * needs its body: now for JSON, at the end of a stream.
  */
-export function recordExchange<R extends { status: number; body: GatewayBody }>(facts: RecordFacts, response: R, isStream: boolean): R {
+export function recordExchange<R extends { status: number; body: GatewayBody }>(facts: RecordFacts, response: R, isStream: boolean, onDone?: () => void): R {
   if (!isStream) {
+    onDone?.();
     // After the adapter has written the response (same tick), not before it.
     setImmediate(() => record(facts, { status: response.status, responseBody: response.body, streamed: false }));
     return response;
   }
   const body = response.body as AsyncIterable<Uint8Array | string>;
-  return { ...response, body: onStreamEnd(body, (streamError) => record(facts, { status: response.status, responseBody: null, streamed: true, streamError })) };
+  return {
+    ...response,
+    body: onStreamEnd(body, (streamError) => {
+      onDone?.();
+      record(facts, { status: response.status, responseBody: null, streamed: true, streamError });
+    }),
+  };
 }
 
 function record(facts: RecordFacts, outcome: Pick<ExchangeFacts, "status" | "responseBody" | "streamed" | "streamError">): void {
