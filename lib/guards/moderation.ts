@@ -26,7 +26,9 @@ const GROUPS =
   "(?:jews?|jewish|muslims?|islam(?:ic)?|christians?|blacks|black people|whites|white people|asians?|mexicans?|hispanics?|latinos?|arabs?|africans?|indians?|immigrants?|refugees?|gays?|lesbians?|homosexuals?|trans(?:gender)?(?: people)?|transsexuals?|women|females|girls|men|negroes|chinese|gypsies|roma|foreigners|migrants|minorities|hindus?|sikhs?|catholics?|the disabled|disabled people|retards?|their race|your race|that race|musloids?)";
 
 function r(id: string, category: ModerationCategory, weight: number, source: string): ModerationRule {
-  return { id, category, weight, re: new RegExp(source, "giu") };
+  // Not the `u` flag: with `i` it made every rule ~7x slower (Unicode case folding; 2 KB: 680 vs 93 µs for
+  // all rules), and the sources use no \p{..} or astral literals (the normaliser has folded the text already).
+  return { id, category, weight, re: new RegExp(source, "gi") };
 }
 
 export const MODERATION_RULES: readonly ModerationRule[] = [
