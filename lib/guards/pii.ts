@@ -290,9 +290,10 @@ const STREET_RE = new RegExp(
 const EURO_PREFIX_RE =
   /\b(?:rue|via|calle|avenida|rua|rúa|chemin|cours|quai|allée|impasse|boulevard|piazza|plaza|praça|strada|viale|corso|vicolo|largo|travessa|carrer|paseo|camino|ulica|ul\.)\s(?:[\p{L}'.-]{1,24}\s){0,4}[\p{L}'.-]{2,24}(?:,?\s\d{1,5}[a-z]?)?\b/giu;
 /** A street-type ending (often glued to the name: "Havnevej") followed by a house number. */
-const EURO_SUFFIX_RE = /(?:stra(?:ss|ß)e|str\.|gasse|weg|vej|gade|laan|straat|gatan|gata|vägen|väg|katu|tie|veien|vei|allee|platz|plein|damm|ufer|stræti|vegur|utca)\s\d{1,5}[a-z]?\b/giu;
+const EURO_SUFFIX_RE = /(?:stra(?:ss|ß)e|str\.|gasse|weg|vej|gade|laan|straat|gatan|gata|vägen|väg|katu|tie|veien|vei|allee|platz|plein|damm|ufer|stræti|vegur|utca)\s\d{1,5}[a-z]?\b/gi;
 const NAME_CHAR_RE = /[\p{L}'.-]/u;
-const APT_RE = /\b(?:apt|apartment|suite|ste|unit|flat)\.?\s?#?\d{1,6}[a-z]?\b/giu;
+// No `u` flag where no \p{..} needs it: with `i` it costs Unicode case folding at every position.
+const APT_RE = /\b(?:apt|apartment|suite|ste|unit|flat)\.?\s?#?\d{1,6}[a-z]?\b/gi;
 const HOUSE_NUMBER_BEFORE_RE = /(?:^|[\s,:])(\d{1,6}[ ,]{1,2}(?:\d{1,6}[ ,]{1,2})?)$/;
 /** Start of a street candidate, moved left over a house number written before the street name ("67 rue ...", "24 Kuefsteinstrasse 91"). */
 function withHouseNumber(s: string, start: number): number {
