@@ -44,7 +44,7 @@ export const EnvSchema = z
     GATEHOUSE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
     /** Request log (gateway): records per queue job (one INSERT in the worker), and how long a partial batch waits to fill. */
     GATEHOUSE_REQUEST_LOG_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
-    GATEHOUSE_REQUEST_LOG_BATCH_WAIT_MS: z.coerce.number().int().min(0).default(50),
+    GATEHOUSE_REQUEST_LOG_BATCH_WAIT_MS: z.coerce.number().int().min(0).default(200),
     GATEHOUSE_SECURE_COOKIES: Bool.optional(),
     /** Gateway config snapshot: how often each instance compares the Redis config version (the fallback when a pub/sub message is lost). */
     GATEHOUSE_CONFIG_POLL_MS: z.coerce.number().int().min(50).default(1_000),

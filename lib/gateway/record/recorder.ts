@@ -14,7 +14,7 @@ import { readSpoolBatches, type Spool, type SpoolReadStats } from "@/lib/gateway
  *   after the response is complete. It validates the record once and
  *   collects it into a batch: up to `batchSize` records, `maxBatchChars` of
  *   JSON (about 4 MB: large prompts make smaller jobs) or `batchWaitMs`
- *   (GATEHOUSE_REQUEST_LOG_BATCH_SIZE / _WAIT_MS, default 100 / 50 ms),
+ *   (GATEHOUSE_REQUEST_LOG_BATCH_SIZE / _WAIT_MS, default 100 / 200 ms),
  *   whichever comes first, enqueued as ONE job (`enqueueBatch`: one EVALSHA,
  *   one BullMQ job, one INSERT in the worker).
  * - An enqueue gets `enqueueTimeoutMs` (200 ms). On a failure or timeout its
@@ -86,7 +86,7 @@ export class Recorder {
       enqueueTimeoutMs: deps.enqueueTimeoutMs ?? 200,
       batchSize: deps.batchSize ?? 100,
       maxBatchChars: deps.maxBatchChars ?? 4_000_000,
-      batchWaitMs: deps.batchWaitMs ?? 50,
+      batchWaitMs: deps.batchWaitMs ?? 200,
       bulkTimeoutMs: deps.bulkTimeoutMs ?? 5_000,
       replayBatchSize: deps.replayBatchSize ?? 200,
       maxInFlight: deps.maxInFlight ?? 10_000,
