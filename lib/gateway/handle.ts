@@ -104,7 +104,7 @@ export async function handle(req: GatewayRequest, opts: HandleOptions = {}): Pro
     return refuse(req, ids, overloaded(), receivedAt, startedAt);
   }
 
-  const release = (): void => bodyBudget().give(bodyBytes);
+  const release = bodyBytes > 0 ? releaseOnce(bodyBytes, req.signal) : noop;
   const match = matchEndpoint(req.method, req.path);
   if (match.kind === "not_found") {
     release();
@@ -141,6 +141,26 @@ const globalForBudget = globalThis as unknown as { gatehouseBodyBudget?: BodyBud
 /** The process's in-flight body budget (GATEHOUSE_MAX_INFLIGHT_BODY_BYTES), shared by both adapters. */
 function bodyBudget(): BodyBudget {
   return (globalForBudget.gatehouseBodyBudget ??= new BodyBudget(getEnv().GATEHOUSE_MAX_INFLIGHT_BODY_BYTES));
+}
+
+const noop = (): void => undefined;
+
+/**
+ * Gives `bytes` back exactly once: when the response is done (handle's
+ * callers), or when the client goes away first, whichever comes first (a
+ * stream nobody reads again would otherwise hold its bytes for good).
+ */
+function releaseOnce(bytes: number, signal: AbortSignal | undefined): () => void {
+  let held = true;
+  const release = (): void => {
+    if (!held) return;
+    held = false;
+    signal?.removeEventListener("abort", release);
+    bodyBudget().give(bytes);
+  };
+  if (signal?.aborted) release();
+  else signal?.addEventListener("abort", release, { once: true });
+  return release;
 }
 
 let lastOverloadLogAt = 0;

@@ -28,6 +28,11 @@ beforeAll(async () => {
   await addRoute(db, t.tenantId, { alias: "chat", targets: [{ modelId }] });
 });
 
+async function postJsonAbortable(url: string, payload: unknown, headers: Record<string, string>, signal: AbortSignal): Promise<void> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(payload), signal });
+  await res.text();
+}
+
 afterAll(async () => {
   await sim?.sim.close();
   await db?.$disconnect();
@@ -77,6 +82,24 @@ describe.each(ADAPTERS)("through the %s adapter", (adapter) => {
     // The budget came back (the JSON answer's at once, the stream's at its end): the same request passes now.
     const again = await postJson(`${gw.url}/v1/chat/completions`, body("refused"), auth);
     expect(again.status).toBe(200);
+  });
+
+  it("gives a request's bytes back when its client goes away mid-request", async () => {
+    const auth = { authorization: `Bearer ${t.key}` };
+    sim.sim.reset();
+    sim.sim.configure({ latencyMs: SLOW_MS });
+    const aborts = [new AbortController(), new AbortController()];
+    const gone = [
+      postJsonAbortable(`${gw.url}/v1/chat/completions`, body("gone-1"), auth, aborts[0]!.signal),
+      postJsonAbortable(`${gw.url}/v1/chat/completions`, body("gone-2", true), auth, aborts[1]!.signal),
+    ];
+    await expect.poll(() => sim.sim.requests().length, { timeout: 10_000 }).toBe(2);
+    expect((await postJson(`${gw.url}/v1/chat/completions`, body("while-held"), auth)).status).toBe(503);
+    for (const a of aborts) a.abort();
+    await Promise.allSettled(gone);
+    sim.sim.configure({ latencyMs: 0 });
+    // Both bodies come back without waiting for the slow upstream calls to finish.
+    await expect.poll(async () => (await postJson(`${gw.url}/v1/chat/completions`, body("after"), auth)).status, { timeout: 1_000, interval: 50 }).toBe(200);
   });
 
   it("lets one request take the whole budget when nothing else is held", async () => {
