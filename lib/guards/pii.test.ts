@@ -106,3 +106,22 @@ describe("detectPii", () => {
     expect(detectPii("The committee approved the budget for the next quarter after a long discussion.")).toEqual([]);
   });
 });
+
+describe("detectPii on repeated long texts", () => {
+  const clean = "You are a careful assistant for an online bookshop. Answer questions about orders, shipping and returns. ".repeat(4);
+  const withEmail = `${clean} Escalations go to jane.doe@example.com.`;
+
+  it("answers a clean long text the same the second time (remembered as clean)", () => {
+    expect(clean.length).toBeGreaterThanOrEqual(256);
+    expect(detectPii(clean)).toEqual([]);
+    expect(detectPii(clean)).toEqual([]);
+    expect(detectPii(clean, ["email"])).toEqual([]);
+  });
+
+  it("finds PII in a long text every time, and in one that differs from a clean one by a few characters", () => {
+    for (let i = 0; i < 3; i++) expect(detectPii(withEmail).map((f) => f.type)).toEqual(["email"]);
+    expect(detectPii(withEmail, ["email"]).map((f) => f.value)).toEqual(["jane.doe@example.com"]);
+    const near = clean.replace("bookshop", "bookshop 4111 1111 1111 1111");
+    expect(detectPii(near).map((f) => f.type)).toContain("credit_card");
+  });
+});

@@ -2,6 +2,7 @@ import nlp from "compromise";
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 import { PiiEntity } from "@/lib/guards/policy";
 import { mapSpan, normalizeForScan, type NormalizedText } from "@/lib/guards/normalize";
+import { TextCountCache } from "@/lib/tokens/lru";
 import { digitsOf, entropy, isAadhaar, isCaSin, isEsDni, isIban, isIpv4, isIpv6, isPaymentCard, isUkNino, isUsSsn } from "@/lib/guards/checksums";
 
 /**
@@ -545,7 +546,19 @@ export const PII_DETECTORS: Record<PiiEntity, Detector> = {
 /** Minimum score for a finding to be reported. */
 export const PII_MIN_SCORE = 0.5;
 
+/**
+ * Texts of 256+ characters in which no PII was found (of any kind): a system
+ * prompt repeats on every request of a feature and costs ~100 µs to scan per
+ * 1.5 KB. Only clean texts are remembered, so no text holding a finding is
+ * kept in memory; bounded by entries and characters. Short texts (user turns,
+ * mostly unique) are scanned every time.
+ */
+const CLEAN_MEMO_MIN_CHARS = 256;
+const cleanTexts = new TextCountCache({ maxEntries: 1_024, maxChars: 4_000_000 });
+
 export function detectPii(text: string, types?: readonly PiiEntity[]): PiiFinding[] {
+  const memo = text.length >= CLEAN_MEMO_MIN_CHARS;
+  if (memo && cleanTexts.get(text) !== undefined) return [];
   const wanted = types && types.length > 0 ? types : ALL_TYPES;
   const n: NormalizedText = normalizeForScan(text, { leet: false, decode: false });
   const candidates: Candidate[] = [];
@@ -553,6 +566,8 @@ export function detectPii(text: string, types?: readonly PiiEntity[]): PiiFindin
   // so asking for fewer types must not change the spans of the ones asked for
   for (const type of ALL_TYPES) PII_DETECTORS[type](n.text, candidates);
   const kept = resolveOverlaps(candidates.filter((c) => c.score >= PII_MIN_SCORE), n.text.length);
+  // Clean for every kind (the detectors all ran), so clean for any `types` asked later.
+  if (memo && kept.length === 0) cleanTexts.set(text, 0);
   const findings: PiiFinding[] = [];
   for (const c of kept) {
     if (!wanted.includes(c.type)) continue;
