@@ -78,8 +78,9 @@ test("an admin sets a tiny budget: requests fail with budget_exceeded, Usage and
   await expect(page.getByTestId("blocked-budget")).toHaveText(/^[1-9]\d*$/, { timeout: 40_000 });
   await expect(page.getByRole("img", { name: "Blocked requests over time" })).toBeVisible();
   await expect(page.getByRole("img", { name: "Cost over time" })).toBeVisible();
-  await expect(page.getByTestId("usage-total-cost")).not.toHaveText("$0.00");
-  await expect(page.getByRole("table", { name: "Top end-users" })).toContainText("e2e-budget-user");
+  await expect(page.getByTestId("usage-total-cost")).not.toHaveText("$0.00", { timeout: 40_000 });
+  // From the roll-ups: they lag the log by GATEHOUSE_USAGE_ROLLUP_DELAY_MS (5 s), and the page refetches every 15 s.
+  await expect(page.getByRole("table", { name: "Top end-users" })).toContainText("e2e-budget-user", { timeout: 40_000 });
 
   // Incidents: the worker opened one, linked to the budget runbook.
   await page.goto(`/t/${acme}/incidents`);
