@@ -8,6 +8,7 @@
  * terminal reaches only the bench, which then stops its children in order
  * (SIGTERM: the gateway flushes its request log; SIGKILL after a timeout).
  */
+import { appendFileSync } from "node:fs";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -66,8 +67,12 @@ export function spawnProc(name: string, command: string, args: string[], env: No
   if (child.pid === undefined) throw new Error(`could not start ${name}`);
   const pid = child.pid;
   let out = "";
+  // GATEHOUSE_BENCH_LOG_DIR: every line each process prints also goes to <dir>/<name>.log (e.g. with --trace-gc).
+  const logDir = process.env.GATEHOUSE_BENCH_LOG_DIR;
+  const logFile = logDir ? path.join(logDir, `${name}.log`) : null;
   const append = (d: string): void => {
     out = (out + d).slice(-KEEP_OUTPUT);
+    if (logFile) appendFileSync(logFile, d);
   };
   child.stdout?.setEncoding("utf8").on("data", append);
   child.stderr?.setEncoding("utf8").on("data", append);
