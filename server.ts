@@ -142,8 +142,8 @@ if (role !== "gateway") {
 // The data plane's configuration snapshot, loaded before we listen so the first request never reaches Postgres.
 const { startConfigSync, stopConfigSync } = await import("@/lib/gateway/config");
 if (role !== "web") await startConfigSync();
-// The tokenizers' rank tables (1-4 s to load): in the background, so the first chat request rarely waits for them.
-if (role !== "web") void (await import("@/lib/tokens")).warmEncodings().catch((e: unknown) => log("warn", "tokens.warm_failed", { error: String(e) }));
+// The tokenizers' rank tables (1-4 s to load) are loaded in the background with every config snapshot,
+// only those its models use (lib/gateway/config/snapshot.ts -> warmEncodingsFor).
 
 await new Promise<void>((resolve, reject) => {
   server.once("error", reject);

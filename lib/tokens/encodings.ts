@@ -5,7 +5,8 @@ import { TextCountCache } from "./lru";
  * ranks as OpenAI's tiktoken), loaded lazily: each encoding's rank table is a
  * few MB of JS and takes 0.3-1.4 s to load on this machine, so a process that
  * never counts (the worker, most test files) never pays for it, and a gateway
- * pays once, on its first counted request (or at start: `warmEncodings`).
+ * pays once, on its first counted request (or earlier: the gateway loads the
+ * encodings its config snapshot's models use, `warmEncodingsFor` in index.ts).
  *
  * Counting treats special-token text (`<|endoftext|>`) in a prompt as plain
  * text, as OpenAI's API does; gpt-tokenizer's default would throw on it.
@@ -114,9 +115,4 @@ export function loadEncoding(name: EncodingName): Promise<TextCounter> {
 /** The counter when the encoding is loaded already (the hot path: no await), else undefined. */
 export function loadedEncoding(name: EncodingName): TextCounter | undefined {
   return loaded.get(name);
-}
-
-/** Loads every encoding (a gateway may call it at start so no request pays the load). */
-export async function warmEncodings(): Promise<void> {
-  await Promise.all(ENCODINGS.map(loadEncoding));
 }

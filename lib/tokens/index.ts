@@ -4,13 +4,13 @@
  * Claude and Gemini, the chat overhead OpenAI bills, and trimming to a limit.
  */
 export { countChat, countMessage, countTools, type ChatCount, type CountableChat, type CountableMessage, type ImagePolicy } from "./chat";
-export { ENCODINGS, loadEncoding, loadedEncoding, warmEncodings, type EncodingName, type TextCounter } from "./encodings";
+export { ENCODINGS, loadEncoding, loadedEncoding, type EncodingName, type TextCounter } from "./encodings";
 export { scaleCount, tokenizerFamily, type TokenizerFamily } from "./family";
 export { TextCountCache } from "./lru";
 export { trimToLimit, type TrimResult } from "./trim";
 
 import { countChat, type CountableChat } from "./chat";
-import type { TextCounter } from "./encodings";
+import type { EncodingName, TextCounter } from "./encodings";
 import { loadEncoding, loadedEncoding } from "./encodings";
 import { scaleCount, tokenizerFamily, type TokenizerFamily } from "./family";
 import type { ChatCount } from "./chat";
@@ -64,4 +64,17 @@ const UTF8_BYTES_BOUND: TextCounter = (text) => text.length * 3;
 export function chatTokensUpperBound(chat: CountableChat, tokenizer: string): number {
   const family = tokenizerFamily(tokenizer);
   return scaleCount(family, countChat(chat, UTF8_BYTES_BOUND, family.images).raw);
+}
+
+/**
+ * Loads, in the background, the encodings these model tokenizers need, plus
+ * o200k (the count for a route without a known model). The gateway calls it
+ * with every config snapshot, so a request never waits 1-4 s for a rank
+ * table, and a table no model uses (cl100k: ~8 MB of heap the GC walks) is
+ * never loaded.
+ */
+export function warmEncodingsFor(tokenizers: Iterable<string>): Promise<void> {
+  const needed = new Set<EncodingName>(["o200k_base"]);
+  for (const t of tokenizers) needed.add(tokenizerFamily(t).encoding);
+  return Promise.all([...needed].filter((e) => !loadedEncoding(e)).map(loadEncoding)).then(() => undefined);
 }

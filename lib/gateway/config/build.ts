@@ -280,6 +280,13 @@ export class ConfigSnapshot {
     return this.p.modelsById.get(id);
   }
 
+  /** The tokenizer of every model in the snapshot, each once (which rank tables the gateway needs). */
+  tokenizers(): Set<string> {
+    const out = new Set<string>();
+    for (const m of this.p.modelsById.values()) out.add(m.tokenizer);
+    return out;
+  }
+
   /** Enabled models of enabled providers called `name` in this tenant (several providers may serve one name). */
   modelsNamed(tenantId: string, name: string): readonly ProviderModelEntry[] {
     return this.p.usableModelsByName.get(tenantId)?.get(name) ?? [];

@@ -8,6 +8,7 @@ import { buildSnapshot, type ConfigSnapshot } from "@/lib/gateway/config/build";
 import { loadSnapshotRows } from "@/lib/gateway/config/load";
 import { log } from "@/lib/log";
 import { createRedis } from "@/lib/redis";
+import { warmEncodingsFor } from "@/lib/tokens";
 
 /**
  * The in-process configuration snapshot the hot path reads (DESIGN.md: "The
@@ -236,6 +237,8 @@ class ConfigSync {
       }
       this.resolveReady(snapshot);
       this.notifyWaiters(snapshot);
+      // The rank tables this snapshot's models count with, loaded in the background (lib/tokens).
+      warmEncodingsFor(snapshot.tokenizers()).catch((e: unknown) => log("warn", "tokens.warm_failed", { error: String(e) }));
     } catch (err) {
       if (this.stopped) return;
       this.lastError = err;
