@@ -102,4 +102,15 @@ describe("scoreInjection", () => {
     }
     expect(checked).toBeGreaterThan(20);
   });
+
+  it("the pre-filter's split keys (checked per request) answer as the keys one by one do", () => {
+    for (const text of [...ATTACKS, ...OBFUSCATED, ...BENIGN]) {
+      const index = new KeyIndex(normalizeForScan(text).text.toLowerCase());
+      for (const rule of INJECTION_RULES) {
+        if (!rule.keys) continue;
+        expect([...rule.wordKeys, ...rule.otherKeys].sort()).toEqual([...rule.keys].sort());
+        expect(index.hasAny(rule.wordKeys, rule.otherKeys), `${rule.id} on ${text}`).toBe(rule.keys.some((k) => index.has(k)));
+      }
+    }
+  });
 });

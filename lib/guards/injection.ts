@@ -30,6 +30,9 @@ export interface InjectionRule {
   caseless: boolean;
   /** The rule runs only when one of these lower-case substrings occurs (a cheap pre-filter). */
   keys: readonly string[] | null;
+  /** `keys` split once at load: word prefixes (one Set lookup each in KeyIndex) and the rest (`includes`). */
+  wordKeys: readonly string[];
+  otherKeys: readonly string[];
 }
 
 const W = "[a-z0-9'-]{1,20}"; // one word
@@ -73,6 +76,12 @@ export class KeyIndex {
   has(key: string): boolean {
     return isWordKey(key) ? this.prefixes.has(key) : this.lower.includes(key);
   }
+  /** Whether any key occurs: `words` must be word keys (isWordKey), `others` the rest (a rule's keys, split at load). */
+  hasAny(words: readonly string[], others: readonly string[]): boolean {
+    for (const w of words) if (this.prefixes.has(w)) return true;
+    for (const o of others) if (this.lower.includes(o)) return true;
+    return false;
+  }
 }
 
 const WORD_KEY_RE = /^[a-z]{2,12}$/;
@@ -87,7 +96,8 @@ function r(id: string, weight: number, source: string, flags = "gi"): InjectionR
   const caseless = flags.includes("i");
   // lower-casing the source is safe: the patterns use no upper-case escapes (\\S, \\W, \\B, \\D)
   const re = caseless ? new RegExp(source.toLowerCase(), flags.replace("i", "")) : new RegExp(source, flags);
-  return { id, weight, re, caseless, keys: RULE_KEYS[id] ?? null };
+  const keys = RULE_KEYS[id] ?? null;
+  return { id, weight, re, caseless, keys, wordKeys: keys?.filter(isWordKey) ?? [], otherKeys: keys?.filter((k) => !isWordKey(k)) ?? [] };
 }
 
 /**
@@ -267,7 +277,7 @@ export function scoreInjection(text: string): InjectionResult {
   const fired: { id: string; weight: number }[] = [];
   const spans: GuardSpan[] = [];
   for (const rule of INJECTION_RULES) {
-    if (rule.keys && !rule.keys.some((k) => index.has(k))) continue;
+    if (rule.keys && !index.hasAny(rule.wordKeys, rule.otherKeys)) continue;
     const s = !rule.caseless ? n.text : aligned ? lower : n.text;
     if (rule.caseless && !aligned && !rule.re.flags.includes("i")) rule.re = new RegExp(rule.re.source, rule.re.flags + "i");
     rule.re.lastIndex = 0;
