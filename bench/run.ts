@@ -179,8 +179,9 @@ async function buildWorld(opts: Options, profileDir: string): Promise<World> {
 
   const seeded = await seed(databaseUrl, simulatorUrl, { guardsOff: opts.guards === "off" });
   const env = childEnv(databaseUrl, redis.url);
-  const profileArgs = [...(opts.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), ...(process.env.GATEHOUSE_BENCH_GATEWAY_NODE_ARGS ?? "").split(" ").filter(Boolean)];
-  const gateway = await spawnGateway({ ...env, GATEHOUSE_ROLE: "gateway" }, profileArgs, { tsx: opts.tsx });
+  // --profile's flags, and any given in GATEHOUSE_BENCH_GATEWAY_NODE_ARGS (V8 heap experiments, --trace-gc).
+  const gatewayNodeArgs = [...(opts.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), ...(process.env.GATEHOUSE_BENCH_GATEWAY_NODE_ARGS ?? "").split(" ").filter(Boolean)];
+  const gateway = await spawnGateway({ ...env, GATEHOUSE_ROLE: "gateway" }, gatewayNodeArgs, { tsx: opts.tsx });
   const worker = spawnTs("worker", "workers/index.ts", [], env);
   const gatewayUrl = (await gateway.waitFor(/Gatehouse listening on (http:\/\/\S+)/))[1] ?? "";
   await worker.waitFor(/Gatehouse worker running/);

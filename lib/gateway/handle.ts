@@ -8,6 +8,7 @@ import { modelsList } from "@/lib/gateway/endpoints/models";
 import { handleOfrep, isOfrepPath } from "@/lib/gateway/endpoints/ofrep";
 import { BodyBudget, overloaded } from "@/lib/gateway/body-budget";
 import { recordExchange, type RecordFacts } from "@/lib/gateway/record";
+import { LogLimit } from "@/lib/gateway/record/log-limit";
 import { resolveRequestId } from "@/lib/gateway/request-id";
 import { payloadTooLarge } from "@/lib/gateway/stages/parse";
 import { isStreamBody, logContextOf, type Endpoint, type GatewayAuth, type GatewayContext, type GatewayRequest, type GatewayResponse } from "@/lib/gateway/types";
@@ -163,17 +164,13 @@ function releaseOnce(bytes: number, signal: AbortSignal | undefined): () => void
   return release;
 }
 
-let lastOverloadLogAt = 0;
-let overloadsSinceLog = 0;
+/** At most one warn line a second while shedding load (lib/gateway/record/log-limit.ts), with the count since the last. */
+const overloadLogLimit = new LogLimit(1);
 
-/** At most one warn line a second while shedding load, with the count since the last. */
 function noteOverload(): void {
-  overloadsSinceLog++;
-  const now = performance.now();
-  if (now - lastOverloadLogAt < 1_000) return;
-  log("warn", "gateway.overloaded", { refused: overloadsSinceLog, heldBodyBytes: bodyBudget().heldBytes, limit: getEnv().GATEHOUSE_MAX_INFLIGHT_BODY_BYTES });
-  lastOverloadLogAt = now;
-  overloadsSinceLog = 0;
+  const slot = overloadLogLimit.take();
+  if (!slot) return;
+  log("warn", "gateway.overloaded", { refused: slot.suppressed + 1, heldBodyBytes: bodyBudget().heldBytes, limit: getEnv().GATEHOUSE_MAX_INFLIGHT_BODY_BYTES });
 }
 
 /**

@@ -22,12 +22,15 @@ export interface ChatEstimate {
   tokens: number;
 }
 
+function estimateWith(chat: CountableChat, family: TokenizerFamily, counter: TextCounter): ChatEstimate {
+  const count = countChat(chat, counter, family.images);
+  return { family, count, tokens: scaleCount(family, count.raw) };
+}
+
 /** Counts a chat request for a model's `tokenizer` (loads the encoding on first use). */
 export async function estimateChatTokens(chat: CountableChat, tokenizer: string): Promise<ChatEstimate> {
   const family = tokenizerFamily(tokenizer);
-  const counter = loadedEncoding(family.encoding) ?? (await loadEncoding(family.encoding));
-  const count = countChat(chat, counter, family.images);
-  return { family, count, tokens: scaleCount(family, count.raw) };
+  return estimateWith(chat, family, loadedEncoding(family.encoding) ?? (await loadEncoding(family.encoding)));
 }
 
 /** The load of the tokenizer's encoding when it is not loaded yet; undefined when it is (no promise on the hot path). */
@@ -38,14 +41,13 @@ export function encodingLoading(tokenizer: string): Promise<TextCounter> | undef
 
 /**
  * The chat request's count when the encoding is loaded already (the gateway
- * warms both at start), without a promise; null when it is not.
+ * loads those its models use with every config snapshot), without a
+ * promise; null when it is not.
  */
 export function estimateChatTokensNow(chat: CountableChat, tokenizer: string): ChatEstimate | null {
   const family = tokenizerFamily(tokenizer);
   const counter = loadedEncoding(family.encoding);
-  if (!counter) return null;
-  const count = countChat(chat, counter, family.images);
-  return { family, count, tokens: scaleCount(family, count.raw) };
+  return counter ? estimateWith(chat, family, counter) : null;
 }
 
 /**
