@@ -27,7 +27,7 @@ export function defineQueue<S extends z.ZodType, const N extends string>(def: Qu
 const queues = new Map<string, Queue>();
 
 /** The producer-side BullMQ Queue of a definition (one per process, on the shared fail-fast connection). */
-export function getQueue<S extends z.ZodType>(def: QueueDefinition<S, string>): Queue<z.output<S>> {
+export function getQueue<S extends z.ZodType>(def: QueueDefinition<S, string>): Queue<z.input<S>> {
   let queue = queues.get(def.name);
   if (!queue) {
     queue = new Queue(def.name, { connection: getProducerConnection(), defaultJobOptions: def.defaultJobOptions });
@@ -35,7 +35,7 @@ export function getQueue<S extends z.ZodType>(def: QueueDefinition<S, string>): 
     queue.on("error", () => undefined);
     queues.set(def.name, queue);
   }
-  return queue as Queue<z.output<S>>;
+  return queue as Queue<z.input<S>>;
 }
 
 export async function closeQueues(): Promise<void> {

@@ -121,4 +121,14 @@ describe("approximateJsonLength", () => {
     expect(approx).toBeGreaterThanOrEqual(actual / 2);
     expect(approx).toBeLessThanOrEqual(actual * 2);
   });
+
+  it("throws where JSON.stringify would: a BigInt, a cycle, nesting past MAX_JSON_DEPTH", () => {
+    const loop: Record<string, unknown> = {};
+    loop.self = loop;
+    let deep: unknown = "x";
+    for (let i = 0; i < MAX_JSON_DEPTH + 1; i++) deep = [deep];
+    for (const bad of [{ n: 1n }, loop, deep]) expect(() => approximateJsonLength(bad)).toThrow(TypeError);
+    expect(() => JSON.stringify({ n: 1n })).toThrow();
+    expect(() => JSON.stringify(loop)).toThrow();
+  });
 });

@@ -65,10 +65,12 @@ function isJsonObjectAt(value: object, depth: number): boolean {
 
 /**
  * About how many characters `value` takes as JSON text (escapes not counted):
- * cheap enough to bound a batch by size without serialising it. Call it on a
- * value that passed isJsonValue.
+ * cheap enough to bound a batch by size without serialising it. Throws a
+ * TypeError where JSON.stringify would throw (a BigInt, a cycle or nesting
+ * deeper than MAX_JSON_DEPTH), so a record that could never be enqueued is
+ * caught before it joins a batch.
  */
-export function approximateJsonLength(value: unknown): number {
+export function approximateJsonLength(value: unknown, depth = 0): number {
   switch (typeof value) {
     case "string":
       return value.length + 2;
@@ -77,15 +79,18 @@ export function approximateJsonLength(value: unknown): number {
       return 8;
     case "object": {
       if (value === null) return 4;
+      if (depth >= MAX_JSON_DEPTH) throw new TypeError(`nested deeper than ${MAX_JSON_DEPTH} levels (or a cycle)`);
       let n = 2;
       if (Array.isArray(value)) {
-        for (const v of value as unknown[]) n += approximateJsonLength(v) + 1;
+        for (const v of value as unknown[]) n += approximateJsonLength(v, depth + 1) + 1;
         return n;
       }
       const record = value as Record<string, unknown>;
-      for (const key in record) n += key.length + 4 + approximateJsonLength(record[key]);
+      for (const key in record) n += key.length + 4 + approximateJsonLength(record[key], depth + 1);
       return n;
     }
+    case "bigint":
+      throw new TypeError("a BigInt is not JSON");
     default:
       return 0;
   }

@@ -163,17 +163,17 @@ export async function enqueueRequestLog(job: RequestLogJobInput): Promise<string
 /**
  * Enqueues records as ONE job, in one round trip (one EVALSHA): the gateway's
  * recorder (a batch of the hot path, a batch of a spool file being replayed).
- * Takes records already parsed with RequestLogJob (the recorder validates
- * each once; the worker parses again). The job id is a new batch id
+ * Takes records as built (RequestLogJobInput): the worker parses each one
+ * with RequestLogJob and keeps a refused record in the failed set. The job id is a new batch id
  * (`rlb_...`): idempotency comes from the row key, not the job. Throws the
  * Redis error when Redis cannot take it. Resolves with the job id.
  */
-export async function enqueueRequestLogs(records: RequestLogJob[]): Promise<string> {
+export async function enqueueRequestLogs(records: RequestLogJobInput[]): Promise<string> {
   if (records.length === 0 || records.length > MAX_RECORDS_PER_JOB) {
     throw new RangeError(`a request-log job holds 1 to ${MAX_RECORDS_PER_JOB} records, not ${records.length}`);
   }
   const jobId = newId("requestLogBatch");
-  const data: RequestLogBatch = { records };
+  const data: z.input<typeof RequestLogBatch> = { records };
   await getQueue(requestLogQueue).add(requestLogQueue.jobName, data, { jobId });
   return jobId;
 }

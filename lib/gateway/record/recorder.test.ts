@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { newId } from "@/lib/ids";
-import type { RequestLogJob, RequestLogJobInput } from "@/lib/queues/request-log";
+import type { RequestLogJobInput } from "@/lib/queues/request-log";
 import { Recorder, type RecorderDeps } from "@/lib/gateway/record/recorder";
 import { Spool } from "@/lib/gateway/record/spool";
 
@@ -43,7 +43,7 @@ function entry(overrides: Partial<RequestLogJobInput> = {}): RequestLogJobInput 
 function queue() {
   const state = { up: true, hang: true, accepted: [] as string[], calls: 0 };
   const deps: Pick<RecorderDeps, "enqueueBatch" | "probe"> = {
-    enqueueBatch: (jobs: RequestLogJob[]) => {
+    enqueueBatch: (jobs: RequestLogJobInput[]) => {
       state.calls++;
       if (state.up) {
         state.accepted.push(...jobs.map((j) => j.id));
@@ -163,12 +163,39 @@ describe("Recorder", () => {
     expect(r.stats()).toMatchObject({ inFlight: 0, spooled: 5 });
   });
 
-  it("drops an invalid record with an error instead of queueing it", () => {
+  it("queues a record the schema would refuse as it was built: the worker refuses it alone and keeps it (workers/request-log.int.test.ts)", async () => {
     const q = queue();
-    const r = recorder(q);
-    r.record(entry({ httpStatus: 42 }));
-    expect(r.stats()).toMatchObject({ invalid: 1, recorded: 0 });
-    expect(q.state.calls).toBe(0);
+    const r = recorder(q, { batchWaitMs: 1 });
+    const bad = entry({ httpStatus: 42 });
+    r.record(bad);
+    await r.settled();
+    expect(r.stats()).toMatchObject({ invalid: 0, recorded: 1, enqueued: 1 });
+    expect(q.state.accepted).toEqual([bad.id]);
+  });
+
+  it("drops a record JSON cannot carry (a BigInt: a bug) with an error, so it cannot fail its batch", async () => {
+    const q = queue();
+    const r = recorder(q, { batchWaitMs: 1 });
+    r.record(entry({ metadata: { n: 1n } as unknown as RequestLogJobInput["metadata"] }));
+    const good = entry();
+    r.record(good);
+    await r.settled();
+    expect(r.stats()).toMatchObject({ invalid: 1, recorded: 1, enqueued: 1 });
+    expect(q.state.accepted).toEqual([good.id]);
+  });
+
+  it("records a request whose prompt and answer are nested too deep for the log, with a note in their place", async () => {
+    const q = queue();
+    const seen: RequestLogJobInput[] = [];
+    const r = recorder(q, { batchWaitMs: 1, enqueueBatch: async (jobs) => void seen.push(...jobs) });
+    let deep: unknown = "x";
+    for (let i = 0; i < 2_000; i++) deep = [deep];
+    const input = entry({ request: { messages: deep } as RequestLogJobInput["request"], response: { choices: deep } as RequestLogJobInput["response"] });
+    r.record(input);
+    await r.settled();
+    expect(r.stats()).toMatchObject({ invalid: 0, recorded: 1, enqueued: 1 });
+    const note = { gatehouse_not_logged: expect.stringMatching(/nested deeper than 512/) as unknown };
+    expect(seen).toEqual([{ ...input, request: note, response: note }]);
   });
 
   it("on stop, replays what it can and seals the rest for the next process", async () => {

@@ -1,7 +1,7 @@
 import { unlink } from "node:fs/promises";
 import path from "node:path";
 import { approximateJsonLength } from "@/lib/queues/json-value";
-import { RequestLogJob, type RequestLogJobInput } from "@/lib/queues/request-log";
+import type { RequestLogJobInput } from "@/lib/queues/request-log";
 import { log } from "@/lib/log";
 import { readSpoolBatches, type Spool, type SpoolReadStats } from "@/lib/gateway/record/spool";
 
@@ -11,12 +11,20 @@ import { readSpoolBatches, type Spool, type SpoolReadStats } from "@/lib/gateway
  * Redis is back. None is dropped (except past the memory bound, loudly).
  *
  * - `record()` never throws and never makes the caller wait: it is called
- *   after the response is complete. It validates the record once and
- *   collects it into a batch: up to `batchSize` records, `maxBatchChars` of
- *   JSON (about 4 MB: large prompts make smaller jobs) or `batchWaitMs`
+ *   after the response is complete. It collects the record, as built, into
+ *   a batch: up to `batchSize` records, `maxBatchChars` of JSON (about 4 MB:
+ *   large prompts make smaller jobs) or `batchWaitMs`
  *   (GATEHOUSE_REQUEST_LOG_BATCH_SIZE / _WAIT_MS, default 100 / 200 ms),
  *   whichever comes first, enqueued as ONE job (`enqueueBatch`: one EVALSHA,
  *   one BullMQ job, one INSERT in the worker).
+ * - Records are validated by the worker, not here: it parses each with the
+ *   schema (RequestLogJob) and keeps one it refuses in BullMQ's failed set
+ *   with its data, so a bug in a record is visible there and loses nothing
+ *   (a second zod pass here was ~4% of the gateway's CPU per request). Only
+ *   what JSON cannot carry is caught here, since it would fail its whole
+ *   batch: a prompt or answer nested deeper than the log takes is replaced
+ *   by a note (the request is still recorded); anything else (a BigInt, a
+ *   cycle: a bug) is counted as `invalid`, logged, and not recorded.
  * - An enqueue gets `enqueueTimeoutMs` (200 ms). On a failure or timeout its
  *   records are spooled and Redis is marked down; while down, records skip
  *   Redis and go straight to the spool, and a probe checks Redis every
@@ -39,8 +47,8 @@ import { readSpoolBatches, type Spool, type SpoolReadStats } from "@/lib/gateway
  */
 export interface RecorderDeps {
   spool: Spool;
-  /** Enqueues validated records as one job, in one round trip; rejects when Redis cannot take them. */
-  enqueueBatch(records: RequestLogJob[]): Promise<unknown>;
+  /** Enqueues records as one job, in one round trip; rejects when Redis cannot take them. */
+  enqueueBatch(records: RequestLogJobInput[]): Promise<unknown>;
   /** Whether Redis answers now (a PING with a short timeout). */
   probe(): Promise<boolean>;
   enqueueTimeoutMs?: number;
@@ -75,7 +83,7 @@ export class Recorder {
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private stopped = false;
-  private batch: RequestLogJob[] = [];
+  private batch: RequestLogJobInput[] = [];
   private batchChars = 0;
   private batchTimer: NodeJS.Timeout | undefined;
   private readonly opts: Required<Omit<RecorderDeps, "spool" | "enqueueBatch" | "probe">>;
@@ -112,22 +120,28 @@ export class Recorder {
 
   /** Records one request. Never throws, never waits. */
   record(input: RequestLogJobInput): void {
-    const parsed = RequestLogJob.safeParse(input);
-    if (!parsed.success) {
-      // A bug in the code that built the record; it would be refused by the worker too.
-      this.counts.invalid++;
-      const issue = parsed.error.issues[0];
-      log("error", "record.invalid", { requestId: input.id, field: issue?.path.join("."), reason: issue?.message });
-      return;
+    let job = input;
+    let chars = jsonLengthOrError(job);
+    if (typeof chars !== "number") {
+      // A prompt or answer JSON cannot carry (nested deeper than the log takes):
+      // the request is still recorded, with a note where they were.
+      const note = { gatehouse_not_logged: chars.message };
+      job = { ...input, request: note, response: input.response == null ? input.response : note };
+      chars = jsonLengthOrError(job);
+      if (typeof chars !== "number") {
+        // A bug in the code that built the record.
+        this.counts.invalid++;
+        log("error", "record.invalid", { requestId: input.id, reason: chars.message });
+        return;
+      }
     }
     this.counts.recorded++;
-    const job = parsed.data;
     if (this.state === "down" || this.stopped || this.inFlight + this.batch.length >= this.opts.maxInFlight) {
       this.toSpool(job);
       return;
     }
     this.batch.push(job);
-    this.batchChars += approximateJsonLength(job);
+    this.batchChars += chars;
     if (this.batch.length >= this.opts.batchSize || this.batchChars >= this.opts.maxBatchChars) this.flush();
     else this.batchTimer ??= setTimeout(() => this.flush(), this.opts.batchWaitMs);
   }
@@ -169,7 +183,7 @@ export class Recorder {
     }
   }
 
-  private toSpool(job: RequestLogJob): void {
+  private toSpool(job: RequestLogJobInput): void {
     if (this.deps.spool.append(job)) this.counts.spooled++;
   }
 
@@ -281,5 +295,13 @@ async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
     return await Promise.race([work, timeout]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+function jsonLengthOrError(value: unknown): number | Error {
+  try {
+    return approximateJsonLength(value);
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { newId } from "@/lib/ids";
-import { RequestLogJob } from "@/lib/queues/request-log";
+import { RequestLogJob, type RequestLogJobInput } from "@/lib/queues/request-log";
 import { Recorder } from "@/lib/gateway/record/recorder";
 import { isOwnerAlive, parseSpoolName, readSpoolBatches, Spool, type SpoolOwner, type SpoolReadStats } from "@/lib/gateway/record/spool";
 
@@ -71,7 +71,7 @@ function sink(failAfter = Infinity) {
     allow(n = Infinity) {
       budget = n;
     },
-    async enqueueBatch(jobs: RequestLogJob[]) {
+    async enqueueBatch(jobs: RequestLogJobInput[]) {
       if (jobs.length > budget) throw new Error("queue unavailable");
       budget -= jobs.length;
       accepted.push(...jobs.map((j) => j.id));

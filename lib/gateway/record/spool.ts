@@ -3,7 +3,7 @@ import { mkdir, readdir, rename, unlink } from "node:fs/promises";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
-import { RequestLogJob } from "@/lib/queues/request-log";
+import { RequestLogJob, type RequestLogJobInput } from "@/lib/queues/request-log";
 import { log } from "@/lib/log";
 
 /**
@@ -152,10 +152,11 @@ export class Spool {
   }
 
   /**
-   * Appends one record (already validated) as one line. Never throws and never
-   * waits: returns false when the record had to be dropped.
+   * Appends one record as one line (validated when it is replayed, and again
+   * by the worker). Never throws and never waits: returns false when the
+   * record had to be dropped.
    */
-  append(job: RequestLogJob): boolean {
+  append(job: RequestLogJobInput): boolean {
     let line: string;
     try {
       line = `${JSON.stringify(job)}\n`;
