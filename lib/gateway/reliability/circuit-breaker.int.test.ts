@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedis } from "@/lib/redis";
-import { childEnv, spawnEntry } from "@/lib/testing/spawn";
+import { childEnv, eventually, spawnEntry } from "@/lib/testing/spawn";
 import { CIRCUIT_KEY_PREFIX, CircuitBreaker, type CircuitPolicy, type CircuitTransition } from "./circuit-breaker";
 
 // Real Redis (the int project's db). Time is injected (`now` arguments): no sleeps.
@@ -222,11 +222,39 @@ describe("the local view (hot path)", () => {
     expect((await local.acquire(id, policy, T0)).source).toBe("redis");
     expect(await local.acquire(id, policy, T0 + 100)).toEqual({ allowed: true, state: "closed", probe: false, source: "local" });
     await openCircuit(other, id, T0 + 150);
-    // stale by design for at most localCacheMs
+    // stale by design for at most localCacheMs, plus the round trip of the background refresh
     expect((await local.acquire(id, policy, T0 + 499)).source).toBe("local");
-    expect(await local.acquire(id, policy, T0 + 500)).toEqual({ allowed: false, state: "open", probe: false, source: "redis" });
+    expect(await local.acquire(id, policy, T0 + 500)).toEqual({ allowed: true, state: "closed", probe: false, source: "local" });
+    // the refresh (started by that acquire) finds the streak and drops the view: the next acquire asks Redis
+    await local.refreshed();
+    expect(await local.acquire(id, policy, T0 + 501)).toEqual({ allowed: false, state: "open", probe: false, source: "redis" });
     // and an open circuit is refused from memory until the cool-down ends
     expect(await local.acquire(id, policy, T0 + 900)).toEqual({ allowed: false, state: "open", probe: false, source: "local" });
+  });
+
+  it("never makes a request wait on Redis while a target in use stays healthy: the view is refreshed in the background", async () => {
+    const { b: local } = breaker({ localCacheMs: 500 });
+    const id = target();
+    const monitor = await redis.monitor();
+    const commands: string[] = [];
+    monitor.on("monitor", (_time: string, args: string[], source: string) => {
+      // commands a Lua script runs show up too (source "lua"): count the round trips only
+      if (source !== "lua" && args.some((a) => a.includes(id))) commands.push(String(args[0]).toLowerCase());
+    });
+    try {
+      expect((await local.acquire(id, policy, T0)).source).toBe("redis");
+      // expired 100 ms ago: answered from memory, refreshed behind it (read only: an HMGET)
+      expect(await local.acquire(id, policy, T0 + 600)).toEqual({ allowed: true, state: "closed", probe: false, source: "local" });
+      await local.refreshed();
+      // the refresh kept the view for another localCacheMs from T0 + 600
+      expect((await local.acquire(id, policy, T0 + 1_099)).source).toBe("local");
+      // staler than 2 x localCacheMs (the target sat idle): asked inline
+      expect((await local.acquire(id, policy, T0 + 2_000)).source).toBe("redis");
+      await eventually(async () => (commands.filter((c) => c === "evalsha").length === 2 ? true : undefined));
+      expect(commands).toEqual(["evalsha", "hmget", "evalsha"]);
+    } finally {
+      monitor.disconnect();
+    }
   });
 
   it("skips the success write while the target has no streak, and writes it when it has one", async () => {
@@ -238,8 +266,9 @@ describe("the local view (hot path)", () => {
     await local.recordSuccess(id, policy, false, T0 + 2);
     // skipped: this process last saw no failures
     expect(await redis.hget(CIRCUIT_KEY_PREFIX + id, "f")).toBe("1");
-    await local.acquire(id, policy, T0 + 600);
-    await local.recordSuccess(id, policy, false, T0 + 601);
+    // past the background-refresh window: asked inline, sees the streak
+    await local.acquire(id, policy, T0 + 1_100);
+    await local.recordSuccess(id, policy, false, T0 + 1_101);
     expect(await redis.exists(CIRCUIT_KEY_PREFIX + id)).toBe(0);
   });
 

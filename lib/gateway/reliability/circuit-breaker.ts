@@ -38,16 +38,24 @@
  * they travel as EVALSHA.
  *
  * Redis round trips per request (one target, no retries):
- * - healthy target, steady traffic: 0. This process keeps a view per target:
- *   "closed with no failures" is served from memory for `localCacheMs`
- *   (default 500 ms) after a Redis answer, and a success is not written while
- *   the last Redis answer showed no failures. So one EVALSHA per target per
- *   `localCacheMs` per process, whatever the request rate.
+ * - healthy target: 0 on the request's path. This process keeps a view per
+ *   target: "closed with no failures" is served from memory for
+ *   `localCacheMs` (default 500 ms) after a Redis answer, and a success is
+ *   not written while the last Redis answer showed no failures. The first
+ *   request after that, if the view expired less than another `localCacheMs`
+ *   ago, is still answered from memory and refreshes the view in the
+ *   background (one HMGET, read only: it never takes a probe lease); the
+ *   refresh keeps the view if Redis still shows no streak, else drops it, so
+ *   the next acquire asks Redis (transitions and probes happen there). Only
+ *   a view staler than that (a target idle for `2 x localCacheMs`) is
+ *   checked inline (one EVALSHA). So at most one round trip per target per
+ *   `localCacheMs` per process, whatever the rate, and none that a request
+ *   waits for while the target is healthy and in use.
  * - target with a failure streak: 1 (acquire) + 1 (success or failure).
  * - open: 0 (denied from memory until min(openUntil, now + localCacheMs)) or 1.
  * - half-open probe: 1 (acquire) + 1 (outcome).
  * The price: a circuit opened by another instance is seen here up to
- * `localCacheMs` later, and this process's successes may not break a failure
+ * `localCacheMs` (plus one round trip) later, and this process's successes may not break a failure
  * streak that other instances built since its last Redis answer (the circuit
  * may open a little early, never late). A failure is always written at once
  * and drops the local view.
@@ -253,6 +261,8 @@ interface LocalView {
   deniedUntil: number;
   /** The last Redis answer showed no failure streak: a success needs no write. */
   failureFree: boolean;
+  /** A background refresh of this view is in flight. */
+  refreshing: boolean;
 }
 
 const STATES: ReadonlySet<string> = new Set(["closed", "open", "half_open"]);
@@ -280,6 +290,7 @@ export class CircuitBreaker extends EventEmitter<{ transition: [CircuitTransitio
   private readonly localCacheMs: number;
   private readonly redisTimeoutMs: number;
   private readonly views = new Map<string, LocalView>();
+  private readonly refreshes = new Set<Promise<void>>();
 
   constructor(opts: CircuitBreakerOptions) {
     super();
@@ -298,6 +309,11 @@ export class CircuitBreaker extends EventEmitter<{ transition: [CircuitTransitio
     if (view) {
       if (now < view.healthyUntil) return { allowed: true, state: "closed", probe: false, source: "local" };
       if (now < view.deniedUntil) return { allowed: false, state: "open", probe: false, source: "local" };
+      if (view.failureFree && now < view.healthyUntil + this.localCacheMs) {
+        // Healthy a moment ago: answer from memory and refresh in the background.
+        if (!view.refreshing) this.refresh(targetId, view, now);
+        return { allowed: true, state: "closed", probe: false, source: "local" };
+      }
     }
     let reply: unknown[];
     try {
@@ -322,10 +338,10 @@ export class CircuitBreaker extends EventEmitter<{ transition: [CircuitTransitio
     const probe = asInt(reply[2]) === 1;
     const failures = asInt(reply[3]);
     if (state === "closed" && failures === 0) {
-      this.views.set(targetId, { healthyUntil: now + this.localCacheMs, deniedUntil: 0, failureFree: true });
+      this.views.set(targetId, { healthyUntil: now + this.localCacheMs, deniedUntil: 0, failureFree: true, refreshing: false });
     } else if (state === "open") {
       const openUntil = asInt(reply[6]);
-      this.views.set(targetId, { healthyUntil: 0, deniedUntil: Math.min(openUntil, now + this.localCacheMs), failureFree: false });
+      this.views.set(targetId, { healthyUntil: 0, deniedUntil: Math.min(openUntil, now + this.localCacheMs), failureFree: false, refreshing: false });
     } else {
       this.views.delete(targetId);
     }
@@ -333,6 +349,36 @@ export class CircuitBreaker extends EventEmitter<{ transition: [CircuitTransitio
       this.emitTransition({ targetId, from: "open", to: "half_open", failures, at: now, openUntil: null, cause: "cooldown_elapsed" });
     }
     return { allowed, state, probe, source: "redis" };
+  }
+
+  /**
+   * Re-reads a healthy target's stored state (read only) and keeps the view
+   * for another `localCacheMs` from `now` if it still shows no streak; else,
+   * or when Redis does not answer, drops it so the next acquire asks Redis.
+   * A view replaced meanwhile (this process's own failure) is left alone.
+   */
+  private refresh(targetId: string, view: LocalView, now: number): void {
+    view.refreshing = true;
+    const done = this.withTimeout(this.redis.hmget(key(targetId), "s", "f")).then(
+      ([s, f]) => {
+        view.refreshing = false;
+        if (this.views.get(targetId) !== view) return;
+        if ((s == null || s === "closed") && (f == null || f === "0")) view.healthyUntil = now + this.localCacheMs;
+        else this.views.delete(targetId);
+      },
+      (err: unknown) => {
+        view.refreshing = false;
+        if (this.views.get(targetId) === view) this.views.delete(targetId);
+        log("warn", "circuit.redis_error", { targetId, op: "refresh", err: String(err) });
+      },
+    );
+    this.refreshes.add(done);
+    void done.finally(() => this.refreshes.delete(done));
+  }
+
+  /** Resolves once the background refreshes started so far have landed (tests). */
+  async refreshed(): Promise<void> {
+    await Promise.all(this.refreshes);
   }
 
   /** Reports a successful attempt. No Redis write while this process knows the target has no failure streak. */
@@ -343,7 +389,7 @@ export class CircuitBreaker extends EventEmitter<{ transition: [CircuitTransitio
       const reply = asArray(await this.scripts.ghCbSuccess(key(targetId), wasProbe ? "1" : "0"), 2);
       const state = asState(reply[0]);
       if (state === "closed") {
-        this.views.set(targetId, { healthyUntil: now + this.localCacheMs, deniedUntil: 0, failureFree: true });
+        this.views.set(targetId, { healthyUntil: now + this.localCacheMs, deniedUntil: 0, failureFree: true, refreshing: false });
       }
       if (asInt(reply[1]) === 1) {
         this.emitTransition({ targetId, from: "half_open", to: "closed", failures: 0, at: now, openUntil: null, cause: "probe_succeeded" });
@@ -384,7 +430,7 @@ export class CircuitBreaker extends EventEmitter<{ transition: [CircuitTransitio
       if (asInt(reply[2]) === 1) {
         const from = asState(reply[5]);
         const openUntil = asInt(reply[4]);
-        this.views.set(targetId, { healthyUntil: 0, deniedUntil: Math.min(openUntil, now + this.localCacheMs), failureFree: false });
+        this.views.set(targetId, { healthyUntil: 0, deniedUntil: Math.min(openUntil, now + this.localCacheMs), failureFree: false, refreshing: false });
         this.emitTransition({
           targetId,
           from,
