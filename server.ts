@@ -24,6 +24,20 @@ loadDotenv({ path: process.env.DOTENV_CONFIG_PATH ?? ".env", quiet: true });
 const { getEnvOrExit } = await import("@/lib/env");
 const env = getEnvOrExit();
 
+// GATEHOUSE_GATEWAY_PROCESSES > 1: this process only supervises that many
+// workers (node:cluster, one port); each of them runs the rest of this file.
+const cluster = (await import("node:cluster")).default;
+const { gatewayProcessCount, isGatewayPrimary, superviseGatewayWorkers } = await import("@/lib/cluster");
+const processes = gatewayProcessCount(env.GATEHOUSE_GATEWAY_PROCESSES);
+if (isGatewayPrimary(env.GATEHOUSE_ROLE, processes)) {
+  superviseGatewayWorkers({
+    processes,
+    shutdownTimeoutMs: env.GATEHOUSE_SHUTDOWN_TIMEOUT_MS,
+    listeningLine: (url) => `Gatehouse listening on ${url} (role: gateway, ${processes} processes)`,
+  });
+  await new Promise<never>(() => undefined);
+}
+
 if (env.GATEHOUSE_ROLE === "gateway") {
   // Before Prisma compiles its query compiler (WebAssembly, at the snapshot's
   // first load): baseline code only. The gateway runs it only to load the
@@ -159,8 +173,9 @@ if (role !== "web") startRecorder();
 const address = server.address();
 const port = typeof address === "object" && address ? address.port : env.PORT;
 const shownHost = env.HOST === "0.0.0.0" || env.HOST === "::" ? "localhost" : env.HOST;
-process.stdout.write(`Gatehouse listening on http://${shownHost}:${port} (role: ${role}${dev ? ", dev" : ""})\n`);
-log("info", "server.listening", { port, role, dev });
+// A cluster worker leaves the line to its primary, which prints it once every worker listens.
+if (!cluster.isWorker) process.stdout.write(`Gatehouse listening on http://${shownHost}:${port} (role: ${role}${dev ? ", dev" : ""})\n`);
+log("info", "server.listening", { port, role, dev, ...(cluster.isWorker ? { worker: cluster.worker?.id } : {}) });
 
 onShutdownSignal(async () => {
   shuttingDown = true;

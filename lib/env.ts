@@ -16,6 +16,11 @@ export const EnvSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().default("0.0.0.0"),
     GATEHOUSE_ROLE: z.enum(["all", "gateway", "web"]).default("all"),
+    /**
+     * Processes serving the data plane on one port (GATEHOUSE_ROLE=gateway only): N, or `auto` (one
+     * per core). Above 1 the started process supervises that many node:cluster workers (lib/cluster.ts).
+     */
+    GATEHOUSE_GATEWAY_PROCESSES: z.union([z.literal("auto"), z.coerce.number().int().min(1).max(256)]).default(1),
     /** Public URL of the dashboard, used by next-auth for callbacks. */
     NEXTAUTH_URL: z.url().optional(),
     NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)"),

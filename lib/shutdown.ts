@@ -1,9 +1,18 @@
 import { log } from "@/lib/log";
 
+/** What a multi-process gateway's primary sends its workers to make them drain (lib/cluster.ts). */
+export const SHUTDOWN_MESSAGE = { gatehouse: "shutdown" } as const;
+
+function isShutdownMessage(m: unknown): boolean {
+  return typeof m === "object" && m !== null && (m as { gatehouse?: unknown }).gatehouse === SHUTDOWN_MESSAGE.gatehouse;
+}
+
 /**
  * Process entry points (server.ts, workers/index.ts) stop through this: the
  * first SIGTERM/SIGINT runs `shutdown` once and exits with the code it returns;
- * a second signal exits at once with 1.
+ * a second signal exits at once with 1. A cluster worker also stops on its
+ * primary's SHUTDOWN_MESSAGE, which never forces: Ctrl-C signals the primary
+ * and its workers alike, and the primary then tells each worker to drain.
  */
 export function onShutdownSignal(shutdown: (signal: NodeJS.Signals) => Promise<number>): void {
   let stopping = false;
@@ -24,6 +33,11 @@ export function onShutdownSignal(shutdown: (signal: NodeJS.Signals) => Promise<n
   };
   process.on("SIGTERM", handler);
   process.on("SIGINT", handler);
+  if (process.send) {
+    process.on("message", (m: unknown) => {
+      if (isShutdownMessage(m) && !stopping) handler("SIGTERM");
+    });
+  }
 }
 
 /** Resolves "done" when `work` settles, "timeout" after `ms`, whichever first. */
