@@ -12,8 +12,8 @@
  *   - closed-loop saturation (N connections, max req/s);
  *   - time to the first byte of a streamed chat completion;
  *
- * and per phase the serving process's CPU per request (/proc utime+stime),
- * its peak RSS, Redis commands per request (INFO commandstats) and the
+ * and per phase the serving process's CPU per request (/proc utime+stime;
+ * with --processes N, summed over the gateway's processes), its peak RSS, Redis commands per request (INFO commandstats) and the
  * gateway's own Redis round trips and Postgres writes (its TCP sockets).
  * Prints a table with PASS/MISS against the targets and writes
  * bench/results/bench-<timestamp>.json and bench/results/latest.json.
@@ -28,7 +28,21 @@ import type { Pool } from "undici";
 import { z } from "zod";
 import { requestLogQueue } from "@/lib/queues/request-log";
 import { closedLoop, createClient, openLoop, send, streamFirstByte, type LoadResult, type RequestSpec } from "./load";
-import { cpuTimeMs, localPortsOf, machineCpuMs, memoryOf, RssSampler, socketCounters, socketDelta, type SocketCounters } from "./procfs";
+import {
+  cpuDelta,
+  cpuOfPids,
+  cpuTimeMs,
+  localPortsOf,
+  machineCpuMs,
+  memoryOfTree,
+  processTree,
+  RssSampler,
+  socketCounters,
+  socketDelta,
+  type CpuSnapshot,
+  type Memory,
+  type SocketCounters,
+} from "./procfs";
 import { onCleanup, REPO_ROOT, spawnGateway, spawnTs, stopEverything, type Proc } from "./processes";
 import { profileLines, summariseProfile, type ProfileSummary } from "./profile";
 import { commandCalls, diffCalls, monitorAttribution, perRequest, totalCalls } from "./redis-stats";
@@ -52,10 +66,12 @@ const Options = z.object({
   guards: z.enum(["default", "off"]),
   latencies: List,
   rates: List.pipe(z.array(z.number().int().min(1))),
+  /** GATEHOUSE_GATEWAY_PROCESSES for the gateway: 1 (one process), N > 1 or "auto" (a node:cluster primary and its workers). */
+  processes: z.union([z.literal("auto"), z.coerce.number().int().min(1)]),
 });
 type Options = z.infer<typeof Options>;
 
-const USAGE = `usage: npm run bench -- [--quick] [--endpoint chat|models] [--private-redis] [--profile] [--tsx] [--guards default|off] [--latencies 0,50] [--rates 200,1000]
+const USAGE = `usage: npm run bench -- [--quick] [--endpoint chat|models] [--private-redis] [--profile] [--tsx] [--guards default|off] [--latencies 0,50] [--rates 200,1000] [--processes N|auto]
 
   --quick          ~1 minute instead of ~5 (shorter phases, fewer steps)
   --endpoint       chat: POST /v1/chat/completions with the route alias (default when the gateway serves it);
@@ -68,7 +84,10 @@ const USAGE = `usage: npm run bench -- [--quick] [--endpoint chat|models] [--pri
   --guards         default: the bench tenant runs the built-in guard policy (injection block, PII redact, moderation log,
                    as every tenant without a policy); off: a tenant policy with every guard off (the gateway's own overhead)
   --latencies      upstream latencies in ms (default 0,50)
-  --rates          open-loop arrival rates in req/s (default 200,1000)`;
+  --rates          open-loop arrival rates in req/s (default 200,1000)
+  --processes      gateway processes (GATEHOUSE_GATEWAY_PROCESSES for the gateway; default: that variable of this
+                   environment if set, else 1): N > 1 or auto makes it a node:cluster primary forking N workers;
+                   CPU, sockets and RSS are then counted over the primary and its workers (see bench/README.md)`;
 
 function options(): Options {
   const { values } = parseArgs({
@@ -81,6 +100,7 @@ function options(): Options {
       guards: { type: "string", default: "default" },
       latencies: { type: "string", default: "0,50" },
       rates: { type: "string", default: "200,1000" },
+      processes: { type: "string", default: process.env.GATEHOUSE_GATEWAY_PROCESSES?.trim() || "1" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -97,6 +117,7 @@ function options(): Options {
     guards: values.guards,
     latencies: values.latencies,
     rates: values.rates,
+    processes: values.processes,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -181,11 +202,13 @@ async function buildWorld(opts: Options, profileDir: string): Promise<World> {
   const env = childEnv(databaseUrl, redis.url);
   // --profile's flags, and any given in GATEHOUSE_BENCH_GATEWAY_NODE_ARGS (V8 heap experiments, --trace-gc).
   const gatewayNodeArgs = [...(opts.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), ...(process.env.GATEHOUSE_BENCH_GATEWAY_NODE_ARGS ?? "").split(" ").filter(Boolean)];
-  const gateway = await spawnGateway({ ...env, GATEHOUSE_ROLE: "gateway" }, gatewayNodeArgs, { tsx: opts.tsx });
+  const gateway = await spawnGateway({ ...env, GATEHOUSE_ROLE: "gateway", GATEHOUSE_GATEWAY_PROCESSES: String(opts.processes) }, gatewayNodeArgs, { tsx: opts.tsx });
   const worker = spawnTs("worker", "workers/index.ts", [], env);
   const gatewayUrl = (await gateway.waitFor(/Gatehouse listening on (http:\/\/\S+)/))[1] ?? "";
   await worker.waitFor(/Gatehouse worker running/);
-  log(`gateway: ${gatewayUrl} (pid ${gateway.pid}, ${opts.tsx ? "server.ts under tsx" : "dist/server.mjs"}); worker pid ${worker.pid} (request log on); guards: ${opts.guards === "off" ? "every guard off (tenant policy)" : "the built-in default policy"}`);
+  const tree = await processTree(gateway.pid);
+  const processes = tree.length > 1 ? `, ${tree.length} processes: primary + workers ${tree.slice(1).join(" ")}` : "";
+  log(`gateway: ${gatewayUrl} (pid ${gateway.pid}, ${opts.tsx ? "server.ts under tsx" : "dist/server.mjs"}, --processes ${opts.processes}${processes}); worker pid ${worker.pid} (request log on); guards: ${opts.guards === "off" ? "every guard off (tenant policy)" : "the built-in default policy"}`);
 
   const stats = new Redis(redis.url, { maxRetriesPerRequest: null });
   const queue = new Queue(requestLogQueue.name, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }) });
@@ -287,10 +310,15 @@ async function chooseEndpoint(w: World, opts: Options, gw: Pool, direct: Pool): 
 
 interface Counters {
   at: number;
-  serverCpuMs: number;
+  /** CPU per process of the serving process's tree (the gateway's primary and workers, or the simulator). */
+  server: CpuSnapshot;
+  /** How many processes that tree had. */
+  serverProcesses: number;
   workerCpuMs: number;
-  /** Every process of the bench (gateway, worker, simulator, private redis, this one). */
-  oursCpuMs: number;
+  /** Every process of the bench but this one (gateway tree, worker, simulator, private redis). */
+  own: CpuSnapshot;
+  /** This process's own CPU (ms). */
+  selfCpuMs: number;
   machine: { busyMs: number; totalMs: number };
   redisCalls: Map<string, number>;
   gwRedis: SocketCounters | null;
@@ -299,20 +327,33 @@ interface Counters {
 
 const PG_PORT = Number(new URL(benchDatabaseUrl()).port || 5432);
 
+/** A snapshot of every counter. The gateway's process tree is read afresh: its workers may have been restarted. */
 async function counters(w: World, server: Proc, withSockets: boolean): Promise<Counters> {
-  const ownPids = [w.gateway.pid, w.worker.pid, w.simulator.pid, ...(w.redis.pid === null ? [] : [w.redis.pid])];
-  const [serverCpuMs, workerCpuMs, own, machineCpu, redisCalls, gwRedis, gwPostgres] = await Promise.all([
-    cpuTimeMs(server.pid),
+  const gwTree = await processTree(w.gateway.pid);
+  const serverTree = server === w.gateway ? gwTree : await processTree(server.pid);
+  const ownPids = [...gwTree, w.worker.pid, w.simulator.pid, ...(w.redis.pid === null ? [] : [w.redis.pid])];
+  const [serverCpu, workerCpuMs, own, machineCpu, redisCalls, gwRedis, gwPostgres] = await Promise.all([
+    cpuOfPids(serverTree),
     cpuTimeMs(w.worker.pid),
-    Promise.all(ownPids.map((pid) => cpuTimeMs(pid).catch(() => 0))),
+    cpuOfPids(ownPids),
     machineCpuMs(),
     commandCalls(w.stats),
-    withSockets ? socketCounters(w.gateway.pid, w.redis.port) : Promise.resolve(null),
-    withSockets ? socketCounters(w.gateway.pid, PG_PORT) : Promise.resolve(null),
+    withSockets ? socketCounters(gwTree, w.redis.port) : Promise.resolve(null),
+    withSockets ? socketCounters(gwTree, PG_PORT) : Promise.resolve(null),
   ]);
   const self = process.cpuUsage();
-  const oursCpuMs = own.reduce((a, b) => a + b, 0) + (self.user + self.system) / 1000;
-  return { at: performance.now(), serverCpuMs, workerCpuMs, oursCpuMs, machine: machineCpu, redisCalls, gwRedis, gwPostgres };
+  return {
+    at: performance.now(),
+    server: serverCpu,
+    serverProcesses: serverTree.length,
+    workerCpuMs,
+    own,
+    selfCpuMs: (self.user + self.system) / 1000,
+    machine: machineCpu,
+    redisCalls,
+    gwRedis,
+    gwPostgres,
+  };
 }
 
 async function queueBacklog(q: Queue): Promise<number> {
@@ -343,11 +384,11 @@ async function measure(
 ): Promise<PhaseRecord> {
   const isGw = meta.target === "gateway";
   const server = isGw ? w.gateway : w.simulator;
-  const rss = new RssSampler([server.pid]);
+  const rss = new RssSampler(server.pid);
   const before = await counters(w, server, isGw);
   rss.start();
   const result = await run();
-  const rssMax = rss.stop().get(server.pid) ?? 0;
+  const rssPeak = rss.stop();
   const after = await counters(w, server, isGw);
   const wallMs = after.at - before.at;
   const requests = Math.max(1, result.sentTotal);
@@ -355,11 +396,14 @@ async function measure(
   const raw = totalCalls(calls);
   if (!isGw) redisBackgroundPerSecond = raw / (wallMs / 1000);
   const background = w.redis.private ? 0 : redisBackgroundPerSecond;
-  const cpuMs = after.serverCpuMs - before.serverCpuMs;
+  // Summed over the serving process's tree; a process that started or ended in the phase: see cpuDelta.
+  const cpu = cpuDelta(before.server, after.server);
+  const cpuMs = cpu.ms;
+  const processes = Math.max(after.serverProcesses, rssPeak.processes);
   const gwRedis = before.gwRedis && after.gwRedis ? socketDelta(before.gwRedis, after.gwRedis) : null;
   const gwPg = before.gwPostgres && after.gwPostgres ? socketDelta(before.gwPostgres, after.gwPostgres) : null;
   const busyMs = after.machine.busyMs - before.machine.busyMs;
-  const oursMs = after.oursCpuMs - before.oursCpuMs;
+  const oursMs = cpuDelta(before.own, after.own).ms + (after.selfCpuMs - before.selfCpuMs);
   const pct = (ms: number) => round1((ms / wallMs) * 100);
   const record: PhaseRecord = {
     ...meta,
@@ -369,7 +413,10 @@ async function measure(
       process: isGw ? "gateway" : "simulator",
       cpuUsPerRequest: round1((cpuMs * 1000) / requests),
       cpuPctOfOneCore: pct(cpuMs),
-      rssMaxMb: round1(rssMax),
+      rssMaxMb: round1(rssPeak.perProcessMb),
+      processes,
+      rssMaxTotalMb: round1(rssPeak.totalMb),
+      processesChanged: cpu.appeared + cpu.disappeared > 0 ? { started: cpu.appeared, ended: cpu.disappeared } : null,
     },
     worker: isGw ? { cpuUsPerRequest: round1(((after.workerCpuMs - before.workerCpuMs) * 1000) / requests) } : null,
     machine: { busyPctOfOneCore: pct(busyMs), benchProcessesPct: pct(oursMs), othersPct: pct(Math.max(0, busyMs - oursMs)), loadAvg1: round1(os.loadavg()[0] ?? 0) },
@@ -390,22 +437,36 @@ async function measure(
     `  ${meta.scenario.padEnd(10)} ${meta.target.padEnd(7)} ${(meta.rate !== null ? `${meta.rate}/s` : `c=${meta.concurrency}`).padEnd(7)} ` +
       `${Math.round(result.achievedRps)} req/s  p50 ${lat?.p50Ms ?? "-"} ms  p99 ${lat?.p99Ms ?? "-"} ms  ` +
       `cpu ${record.server.cpuUsPerRequest} µs/req` +
+      (processes > 1 ? ` over ${processes} processes (RSS ${record.server.rssMaxMb} MB largest, ${record.server.rssMaxTotalMb} MB in all)` : "") +
       (record.worker ? ` (worker ${record.worker.cpuUsPerRequest})` : "") +
       `  errors ${result.errors}` +
       (result.sendLag ? `  send lag p99 ${result.sendLag.p99Ms} ms` : "") +
       `  [machine busy ${record.machine.busyPctOfOneCore}% of a core, others ${record.machine.othersPct}%]` +
       (record.requestLogDrain ? `  (request log: backlog ${record.requestLogDrain.backlogAfterPhase}, drained in ${record.requestLogDrain.drainMs} ms)` : ""),
   );
+  if (record.server.processesChanged) {
+    const { started, ended } = record.server.processesChanged;
+    log(
+      `    NOTE: ${record.server.process} processes changed during the phase (${started} started, ${ended} ended): ` +
+        "CPU counts all of a new process's time and none of an ended one's after the phase began",
+    );
+  }
   return record;
 }
 
-/** The gateway's CPU while idle (config poll, recorder timers): the floor under the per-request figures at low rates. */
+/** The gateway's CPU while idle (config poll, recorder timers), over all its processes: the floor under the per-request figures at low rates. */
 async function idleCpu(w: World, ms: number): Promise<number> {
-  const before = await cpuTimeMs(w.gateway.pid);
+  const before = await cpuOfPids(await processTree(w.gateway.pid));
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, ms));
-  const after = await cpuTimeMs(w.gateway.pid);
-  return round1(((after - before) / (performance.now() - t0)) * 1000);
+  const after = await cpuOfPids(await processTree(w.gateway.pid));
+  return round1((cpuDelta(before, after).ms / (performance.now() - t0)) * 1000);
+}
+
+/** The largest single process's figure and the sum over the gateway's process tree. */
+function treeMemory(tree: Map<number, Memory>, pick: (m: Memory) => number): { maxMb: number; totalMb: number } {
+  const values = [...tree.values()].map(pick);
+  return { maxMb: round1(Math.max(0, ...values)), totalMb: round1(values.reduce((a, b) => a + b, 0)) };
 }
 
 // ---------------------------------------------------------------- main
@@ -429,7 +490,7 @@ async function main(): Promise<void> {
   const resultsDir = path.join(REPO_ROOT, "bench", "results");
   const profileDir = path.join(resultsDir, `profile-${startedAt.replace(/[:.]/g, "-")}`);
   const w = await buildWorld(opts, profileDir);
-  const rssAtStartMb = round1((await memoryOf(w.gateway.pid)).rssMb);
+  const rssAtStart = treeMemory(await memoryOfTree(w.gateway.pid), (m) => m.rssMb);
   const cpus = os.cpus().length;
   if ((loadAvgAtStart[0] ?? 0) > cpus * 0.5) {
     log(`WARNING: the machine is busy (load average ${loadAvgAtStart.join(" ")} on ${cpus} CPUs): the figures include other processes' CPU contention`);
@@ -493,7 +554,7 @@ async function main(): Promise<void> {
   // Which connection sends which Redis command: a short, slow phase under MONITOR.
   log("\nredis attribution (MONITOR, 100 req/s)");
   const portsOf = async () => ({
-    gateway: await localPortsOf(w.gateway.pid, w.redis.port),
+    gateway: await localPortsOf(await processTree(w.gateway.pid), w.redis.port),
     worker: await localPortsOf(w.worker.pid, w.redis.port),
   });
   const redisAttribution = await monitorAttribution(w.redis.url, w.redis.db, portsOf, async () => {
@@ -508,7 +569,9 @@ async function main(): Promise<void> {
   const finalDrain = await drainRequestLog(w, p.drainTimeoutMs);
   const idleCpuMsPerSecond = await idleCpu(w, opts.quick ? 1_000 : 2_000);
   const rowsPersisted = await countRequestLogs(w.databaseUrl);
-  const gwMemory = await memoryOf(w.gateway.pid);
+  const gwTree = await memoryOfTree(w.gateway.pid);
+  const gwHwm = treeMemory(gwTree, (m) => m.hwmMb);
+  const gwPhases = phases.filter((ph) => ph.target === "gateway");
   let profile: ProfileSummary | null = null;
   if (opts.profile) {
     // V8 writes the profile as the gateway exits.
@@ -532,7 +595,17 @@ async function main(): Promise<void> {
     phases,
     streaming,
     redisAttribution,
-    gateway: { rssHwmMb: round1(gwMemory.hwmMb), rssAtStartMb, pid: w.gateway.pid, idleCpuMsPerSecond },
+    gateway: {
+      rssHwmMb: gwHwm.maxMb,
+      rssAtStartMb: rssAtStart.maxMb,
+      pid: w.gateway.pid,
+      idleCpuMsPerSecond,
+      processes: opts.processes,
+      pids: [...gwTree.keys()],
+      rssHwmSumMb: gwHwm.totalMb,
+      rssAtStartTotalMb: rssAtStart.totalMb,
+      rssMaxTotalMb: round1(Math.max(rssAtStart.totalMb, ...gwPhases.map((ph) => ph.server.rssMaxTotalMb))),
+    },
     profile,
     loadAvgAtStart,
     requestLog: { gatewayRequests, rowsPersisted, backlogAtEnd: finalDrain.remaining },
@@ -544,6 +617,7 @@ async function main(): Promise<void> {
   log(
     "\n  latency: open loop from each request's scheduled send time; saturation: per request, closed loop at c connections." +
       "\n  added = gateway - direct at the same rate. CPU: utime+stime of the serving process / requests; * = the simulator (direct rows)." +
+      (report.gateway.pids.length > 1 ? "\n  Gateway rows: CPU summed over the primary and its workers; RSS 'largest/total': the largest single process and the whole tree." : "") +
       "\n  RSS: max sampled during the phase. Redis cmd/req: every command the Redis server ran per gateway request" +
       "\n  (gateway + request-log worker + BullMQ Lua internals).",
   );
@@ -554,7 +628,14 @@ async function main(): Promise<void> {
     `request log: ${rowsPersisted} rows persisted for ${gatewayRequests} gateway requests` +
       (finalDrain.remaining > 0 ? `, ${finalDrain.remaining} jobs still queued` : ""),
   );
-  log(`gateway RSS: ${rssAtStartMb} MB after start, ${round1(gwMemory.hwmMb)} MB peak`);
+  if (gwTree.size > 1) {
+    log(
+      `gateway RSS (${gwTree.size} processes, primary + workers): per process ${rssAtStart.maxMb} MB after start, ${gwHwm.maxMb} MB peak; ` +
+        `in all ${rssAtStart.totalMb} MB after start, ${report.gateway.rssMaxTotalMb} MB largest sampled total (${gwHwm.totalMb} MB if every process peaked at once)`,
+    );
+  } else {
+    log(`gateway RSS: ${rssAtStart.maxMb} MB after start, ${gwHwm.maxMb} MB peak`);
+  }
   if (profile) log(`\n${profileLines(profile)}`);
   else if (opts.profile) log("\nno CPU profile was written (did the gateway exit cleanly?)");
   log(`\ntargets (issue 3, "Speed"):\n${verdictLines(report.verdicts)}`);
