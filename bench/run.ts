@@ -80,7 +80,7 @@ const USAGE = `usage: npm run bench -- [--quick] [--endpoint chat|models] [--pri
                    (then INFO commandstats counts only the bench's own traffic)
   --profile        run the gateway under node --cpu-prof and print where its CPU went (adds a few % of overhead)
   --tsx            run the gateway as server.ts under tsx (npm start) instead of the bundle (npm run start:gateway);
-                   with --profile, attributes CPU to lib/ source files (the bundle is one file, dist/server.mjs)
+                   with --profile, attributes CPU to lib/ source files (the bundle is a few chunk files, dist/server.mjs and dist/chunks/)
   --guards         default: the bench tenant runs the built-in guard policy (injection block, PII redact, moderation log,
                    as every tenant without a policy); off: a tenant policy with every guard off (the gateway's own overhead)
   --latencies      upstream latencies in ms (default 0,50)
