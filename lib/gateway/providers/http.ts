@@ -56,15 +56,19 @@ export async function sendForStream(spec: SendSpec, opts: CallOptions, parseErro
   return { status: res.status, headers: res.headers, body: res.body, headersLatencyMs: performance.now() - started };
 }
 
-/** JSON.parse + zod, both failures as `malformed` (retryable: the next answer may be whole). */
-export function parseJsonBody<T extends z.ZodType>(schema: T, text: string, what: string, status?: number): z.infer<T> {
+/**
+ * JSON.parse + zod, both failures as `malformed` (retryable: the next answer
+ * may be whole). `isPlain`: a hand-written check that accepts only values
+ * the schema would accept unchanged, used as they are without zod's pass.
+ */
+export function parseJsonBody<T extends z.ZodType>(schema: T, text: string, what: string, status?: number, isPlain?: (v: unknown) => v is z.infer<T>): z.infer<T> {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
     throw malformedError(`${what}: body is not JSON (${text.length} bytes)`, e, status);
   }
-  return parseJsonValue(schema, json, what, status);
+  return isPlain?.(json) ? json : parseJsonValue(schema, json, what, status);
 }
 
 export function parseJsonValue<T extends z.ZodType>(schema: T, json: unknown, what: string, status?: number): z.infer<T> {

@@ -8,7 +8,7 @@ import { toChatStream } from "../stream";
 import type { ProviderAdapter, ProviderKind, ProviderTarget } from "../types";
 import { parseOpenAIError } from "./errors";
 import { openAIChatBody, openAIEmbeddingsBody, openAIHeaders } from "./request";
-import { normaliseOpenAICompletion, normaliseOpenAIEmbeddings, UpstreamCompletion, UpstreamEmbeddings } from "./response";
+import { isPlainCompletion, normaliseOpenAICompletion, normaliseOpenAIEmbeddings, UpstreamCompletion, UpstreamEmbeddings } from "./response";
 import { translateOpenAIStream } from "./stream";
 
 /**
@@ -44,7 +44,7 @@ export function createOpenAIStyleAdapter(spec: OpenAIStyleSpec): ProviderAdapter
         opts,
         spec.parseError,
       );
-      const raw = parseJsonBody(UpstreamCompletion, answer.text, what, answer.status);
+      const raw = parseJsonBody(UpstreamCompletion, answer.text, what, answer.status, isPlainCompletion);
       const { response, usage } = normaliseOpenAICompletion(raw, { model: target.model, created });
       return { response, usage, upstreamStatus: answer.status, latencyMs: answer.latencyMs };
     },
@@ -60,7 +60,7 @@ export function createOpenAIStyleAdapter(spec: OpenAIStyleSpec): ProviderAdapter
       if (spec.tolerant && (headerValue(answer.headers, "content-type") ?? "").includes("application/json")) {
         // The server ignored `stream: true` and answered in one piece.
         return toChatStream(answer, async function* (state) {
-          const raw = parseJsonBody(UpstreamCompletion, await answer.body.text(), what, answer.status);
+          const raw = parseJsonBody(UpstreamCompletion, await answer.body.text(), what, answer.status, isPlainCompletion);
           const { response, usage } = normaliseOpenAICompletion(raw, { model: target.model, created });
           state.usage = usage;
           yield* completionToChunks(response, { includeUsage });

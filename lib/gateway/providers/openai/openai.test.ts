@@ -4,7 +4,7 @@ import { drain, sseOf } from "../testing/events";
 import type { ProviderTarget } from "../types";
 import { openAIStreamError, parseOpenAIError } from "./errors";
 import { openAIChatBody, openAIHeaders } from "./request";
-import { normaliseFinishReason, normaliseOpenAICompletion, UpstreamCompletion } from "./response";
+import { isPlainCompletion, normaliseFinishReason, normaliseOpenAICompletion, UpstreamCompletion } from "./response";
 import { translateOpenAIStream } from "./stream";
 
 const target: ProviderTarget = { kind: "openai", baseUrl: "https://api.openai.com/v1", apiKey: "sk-1", model: "gpt-4o-mini", config: { headers: { "openai-organization": "org-1" } } };
@@ -199,5 +199,50 @@ describe("error map", () => {
     expect(openAIStreamError({ error: { message: "x", type: "rate_limit_error" } })).toMatchObject({ errorClass: "rate_limited", status: undefined });
     expect(openAIStreamError({ error: { message: "x", type: "invalid_request_error", code: "context_length_exceeded" } })).toMatchObject({ errorClass: "context_length" });
     expect(openAIStreamError({ error: { message: "x" } })).toMatchObject({ errorClass: "server" });
+  });
+});
+
+describe("isPlainCompletion: the hand-checked common answer reads exactly as zod's parse of it", () => {
+  const ctx = { model: "gpt-4o-mini", created: 1_700_000_000 };
+  const text = (extra: Record<string, unknown> = {}, message: Record<string, unknown> = {}) => ({
+    id: "chatcmpl-1",
+    object: "chat.completion",
+    created: 1_700_000_001,
+    model: "m",
+    choices: [{ index: 0, message: { role: "assistant", content: "hi", refusal: null, ...message }, finish_reason: "stop", logprobs: null }],
+    ...extra,
+  });
+
+  it.each([
+    ["a plain answer", text()],
+    ["usage with details and unknown fields", text({ usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5, prompt_tokens_details: { cached_tokens: 1, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 1 } }, system_fingerprint: "fp" })],
+    ["reasoning under either name", text({}, { reasoning: "because", annotations: [] })],
+    ["nulls where servers leave things out", { id: null, created: null, model: null, choices: [{ message: { content: null }, finish_reason: null }], usage: null }],
+    ["two choices, odd finish reason", { id: "x", choices: [{ index: 0, message: { content: "a" }, finish_reason: "eos" }, { index: 1, message: { content: "b" }, finish_reason: "length" }] }],
+  ])("accepts %s, and normalises it as the zod path does", (_name, raw) => {
+    expect(isPlainCompletion(raw)).toBe(true);
+    const parsed = UpstreamCompletion.safeParse(raw);
+    expect(parsed.success).toBe(true);
+    expect(parsed.data).toEqual(raw);
+    const fast = normaliseOpenAICompletion(raw as UpstreamCompletion, ctx);
+    const slow = normaliseOpenAICompletion(UpstreamCompletion.parse(raw), ctx);
+    // ids made up for a missing one differ run to run; everything else is the same
+    expect({ ...fast.response, id: "" }).toEqual({ ...slow.response, id: "" });
+    expect(fast.usage).toEqual(slow.usage);
+  });
+
+  it.each([
+    ["tool calls", text({}, { tool_calls: [{ id: "c", type: "function", function: { name: "f", arguments: "{}" } }] })],
+    ["content parts", text({}, { content: [{ type: "text", text: "hi" }] })],
+    ["no choices", { id: "x" }],
+    ["a numeric id", { ...text(), id: 7 }],
+    ["a fractional index", { choices: [{ index: 0.5, message: { content: "a" } }] }],
+    ["a message that is not an object", { choices: [{ message: "hi" }] }],
+    ["usage as a string", text({ usage: "lots" })],
+    ["a token count as a string", text({ usage: { prompt_tokens: "3" } })],
+    ["details as an array", text({ usage: { prompt_tokens_details: [] } })],
+    ["not an object", ["choices"]],
+  ])("leaves %s to zod", (_name, raw) => {
+    expect(isPlainCompletion(raw)).toBe(false);
   });
 });

@@ -60,6 +60,43 @@ export const UpstreamCompletion = z.looseObject({
 });
 export type UpstreamCompletion = z.infer<typeof UpstreamCompletion>;
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isOpt(v: unknown, type: "string" | "number"): boolean {
+  return v === undefined || v === null || (type === "string" ? typeof v === "string" : typeof v === "number" && Number.isFinite(v));
+}
+
+function isPlainUsage(u: unknown): boolean {
+  if (u === undefined || u === null) return true;
+  if (!isObject(u) || !isOpt(u.prompt_tokens, "number") || !isOpt(u.completion_tokens, "number") || !isOpt(u.total_tokens, "number")) return false;
+  const p = u.prompt_tokens_details;
+  if (p != null && (!isObject(p) || !isOpt(p.cached_tokens, "number") || !isOpt(p.cache_write_tokens, "number"))) return false;
+  const c = u.completion_tokens_details;
+  return c == null || (isObject(c) && isOpt(c.reasoning_tokens, "number"));
+}
+
+/**
+ * The common answer (text messages, no tool calls, no content parts),
+ * checked by hand: true only where `UpstreamCompletion` would accept the
+ * value unchanged, so it is used as it is; anything else goes through zod
+ * (`parseJsonBody`). zod's pass over an answer was ~2% of the
+ * gateway's CPU per request; openai.test.ts checks both read alike.
+ */
+export function isPlainCompletion(v: unknown): v is UpstreamCompletion {
+  if (!isObject(v) || !isOpt(v.id, "string") || !isOpt(v.object, "string") || !isOpt(v.model, "string") || !isOpt(v.created, "number")) return false;
+  const choices = v.choices;
+  if (!Array.isArray(choices)) return false;
+  for (const c of choices) {
+    if (!isObject(c) || (c.index != null && !Number.isSafeInteger(c.index)) || !isOpt(c.finish_reason, "string")) return false;
+    const m = c.message;
+    if (!isObject(m) || m.tool_calls != null) return false;
+    if (!isOpt(m.role, "string") || !isOpt(m.content, "string") || !isOpt(m.refusal, "string") || !isOpt(m.reasoning_content, "string") || !isOpt(m.reasoning, "string")) return false;
+  }
+  return isPlainUsage(v.usage);
+}
+
 /** Finish reasons OpenAI-shaped servers send, onto OpenAI's own. Unknown and missing ones become `stop`. */
 const FINISH: Readonly<Record<string, FinishReason>> = {
   stop: "stop",
