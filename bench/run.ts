@@ -135,6 +135,8 @@ interface Plan {
   /** Connections per saturation step, by upstream latency (a 50 ms upstream needs ~rate x 0.05 in flight). */
   saturationSteps: (latencyMs: number) => number[];
   streamCount: (latencyMs: number) => number;
+  /** Unrecorded streams before the first-byte phase (see streamFirstByte). */
+  streamWarmup: { ms: number; concurrency: number };
   drainTimeoutMs: number;
 }
 
@@ -147,6 +149,7 @@ function plan(quick: boolean): Plan {
         saturationWarmupMs: 500,
         saturationSteps: (l) => (l >= 20 ? [512] : [64]),
         streamCount: (l) => (l >= 20 ? 20 : 50),
+        streamWarmup: { ms: 1_500, concurrency: 8 },
         drainTimeoutMs: 20_000,
       }
     : {
@@ -156,6 +159,7 @@ function plan(quick: boolean): Plan {
         saturationWarmupMs: 1_000,
         saturationSteps: (l) => (l >= 20 ? [128, 512] : [16, 64]),
         streamCount: (l) => (l >= 20 ? 100 : 300),
+        streamWarmup: { ms: 3_000, concurrency: 8 },
         drainTimeoutMs: 60_000,
       };
 }
@@ -533,7 +537,7 @@ async function main(): Promise<void> {
     if (specs.gatewayStream && specs.directStream) {
       const streamSpec: Record<TargetName, RequestSpec> = { gateway: specs.gatewayStream, direct: specs.directStream };
       for (const target of ["direct", "gateway"] as const) {
-        const result = await streamFirstByte(clients[target], streamSpec[target], p.streamCount(latency), 10);
+        const result = await streamFirstByte(clients[target], streamSpec[target], p.streamCount(latency), p.streamWarmup);
         streaming.push({ upstreamLatencyMs: latency, target, result });
         if (target === "gateway") gatewayRequests += result.count + 10;
         log(`  stream     ${target.padEnd(7)} x${result.count}    first byte p50 ${result.firstByte?.p50Ms ?? "-"} ms  p99 ${result.firstByte?.p99Ms ?? "-"} ms  errors ${result.errors}`);
