@@ -35,7 +35,12 @@ if (isGatewayPrimary(env.GATEHOUSE_ROLE, processes)) {
     shutdownTimeoutMs: env.GATEHOUSE_SHUTDOWN_TIMEOUT_MS,
     listeningLine: (url) => `Gatehouse listening on ${url} (role: gateway, ${processes} processes)`,
   });
+  // The rest of this file is what each worker runs: the primary waits here until its shutdown exits.
   await new Promise<never>(() => undefined);
+}
+if (processes > 1 && env.GATEHOUSE_ROLE !== "gateway") {
+  const { log } = await import("@/lib/log");
+  log("warn", "server.processes_ignored", { processes, role: env.GATEHOUSE_ROLE, reason: "GATEHOUSE_GATEWAY_PROCESSES applies to GATEHOUSE_ROLE=gateway only" });
 }
 
 if (env.GATEHOUSE_ROLE === "gateway") {

@@ -9,8 +9,9 @@ import { onShutdownSignal, SHUTDOWN_MESSAGE, within } from "@/lib/shutdown";
  * primary that only supervises; each worker is a whole gateway (server.ts)
  * and the primary hands new connections to them in turn. A Node process runs
  * its JavaScript on one core, so this is how one instance uses more than
- * one (bench: 2 processes on this 2-core machine, shared with the load
- * generator and the simulator, ~1,500 -> ~2,170 req/s at saturation).
+ * one. It pays where the cores are the gateway's: on the bench's 2-core
+ * machine, whose second core the load generator and the simulator already
+ * use, two processes gave no reliable gain (README, "Benchmark").
  *
  * - Nothing is shared in memory: each worker keeps its own config snapshot
  *   (kept current the same way), its own request-log spool (file names carry
@@ -47,6 +48,7 @@ export function isGatewayPrimary(role: string, processes: number): boolean {
 /** The primary's whole job. Returns at once; the process lives on its workers and exits through the shutdown handler. */
 export function superviseGatewayWorkers(opts: { processes: number; shutdownTimeoutMs: number; listeningLine: (url: string) => string }): void {
   let stopping = false;
+  let crashLoop = false;
   const exits: number[] = [];
   const listening = new Set<number>();
   let announced = false;
@@ -72,6 +74,7 @@ export function superviseGatewayWorkers(opts: { processes: number; shutdownTimeo
     while (exits.length > 0 && (exits[0] ?? 0) < now - RESTART_WINDOW_MS) exits.shift();
     if (exits.length > MAX_RESTARTS) {
       log("error", "cluster.crash_loop", { exits: exits.length, windowMs: RESTART_WINDOW_MS, action: "stopping" });
+      crashLoop = true;
       process.kill(process.pid, "SIGTERM");
       return;
     }
@@ -108,7 +111,7 @@ export function superviseGatewayWorkers(opts: { processes: number; shutdownTimeo
       return 1;
     }
     const all = await Promise.all(codes);
-    return all.every((c) => c === 0) ? 0 : 1;
+    return !crashLoop && all.every((c) => c === 0) ? 0 : 1;
   });
 
   for (let i = 0; i < opts.processes; i++) fork();

@@ -9,6 +9,7 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "@/lib/db";
 import { addModel, addRoute, addSimProvider, createTestTenant, type TestTenant } from "@/lib/testing/gateway";
+import { childEnv, spawnEntry } from "@/lib/testing/spawn";
 import { eventually, postJson, problemLines, startGateway, startSim, type GatewayHandle, type SimHandle } from "./harness";
 
 let db: Db;
@@ -144,3 +145,22 @@ function existsProc(pid: number): boolean {
     return false;
   }
 }
+
+describe("a worker that cannot start", () => {
+  it("is replaced a few times, then the instance stops with exit 1 instead of restarting forever", async () => {
+    // The port is taken: every worker fails to listen and exits.
+    const taken = http.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const address = taken.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    const child = spawnEntry("server.ts", childEnv({ GATEHOUSE_ROLE: "gateway", LOG_LEVEL: "info", GATEHOUSE_GATEWAY_PROCESSES: "2", PORT: String(port) }));
+    try {
+      expect(await child.exited(90_000)).toBe(1);
+      expect(child.stdout()).toContain('"event":"cluster.crash_loop"');
+      expect(child.stdout().match(/"event":"cluster.worker_exited"/g)?.length ?? 0).toBeGreaterThanOrEqual(4);
+    } finally {
+      child.kill();
+      taken.close();
+    }
+  }, 120_000);
+});
