@@ -88,7 +88,7 @@ beforeAll(async () => {
   // The shared machine can be slow to start a child: wait longer than the harness's default.
   const child = spawnEntry("server.ts", childEnv({ GATEHOUSE_ROLE: "gateway", LOG_LEVEL: "info" }));
   gw = { child, url: (await child.waitFor(/Gatehouse listening on (http:\/\/\S+)/, 120_000))[1] ?? "", adapter: "node" };
-  worker = spawnEntry("workers/index.ts", childEnv({ GATEHOUSE_REQUEST_LOG_BATCH_WAIT_MS: "20" }));
+  worker = spawnEntry("workers/index.ts", childEnv());
   await worker.waitFor(/Gatehouse worker running/, 120_000);
 }, 300_000);
 

@@ -57,7 +57,7 @@ export async function startGateway(overrides: Record<string, string | undefined>
 
 /** The request-log worker (workers/index.ts), ready once it printed its banner. */
 export async function startWorker(): Promise<Child> {
-  const child = spawnEntry("workers/index.ts", childEnv({ GATEHOUSE_REQUEST_LOG_BATCH_WAIT_MS: "20" }));
+  const child = spawnEntry("workers/index.ts", childEnv());
   try {
     await child.waitFor(/Gatehouse worker running/);
     return child;

@@ -75,7 +75,7 @@ async function publish(tenantId: string, urls: readonly string[], key: string, v
 }
 
 async function worker(env: Record<string, string> = {}): Promise<Child> {
-  const child = track(spawnEntry("workers/index.ts", childEnv({ GATEHOUSE_REQUEST_LOG_BATCH_WAIT_MS: "20", GATEHOUSE_SPOOL_DIR: spoolDir, ...env })));
+  const child = track(spawnEntry("workers/index.ts", childEnv({ GATEHOUSE_SPOOL_DIR: spoolDir, ...env })));
   await child.waitFor(/Gatehouse worker running/, 90_000);
   return child;
 }

@@ -104,7 +104,7 @@ beforeAll(async () => {
   redis = new PrivateRedis(await freePort(), redisDir);
   await redis.start();
   const env = { REDIS_URL: redis.url, GATEHOUSE_SPOOL_DIR: spoolDir };
-  worker = spawnEntry("workers/index.ts", childEnv({ ...env, GATEHOUSE_REQUEST_LOG_BATCH_WAIT_MS: "20" }));
+  worker = spawnEntry("workers/index.ts", childEnv(env));
   await worker.waitFor(/Gatehouse worker running/);
   gateway = await startServer({ ...env, LOG_LEVEL: "info" });
 });
