@@ -1,6 +1,7 @@
 import { validationError } from "@/lib/errors";
 import { MessagesRequest, MessagesRequestWithPrompt } from "@/lib/gateway/anthropic/schema";
 import { anthropicToOpenAI } from "@/lib/gateway/anthropic/translate";
+import { plainChatRequest } from "@/lib/gateway/openai/plain-request";
 import { ChatCompletionRequest, EmbeddingsRequest, RequestMetadata } from "@/lib/gateway/openai/schema";
 import { parseCallerTimeoutMs } from "@/lib/gateway/reliability/deadline";
 import { ChatRequestWithPrompt, referencesPrompt } from "@/lib/gateway/stages/prompt";
@@ -20,9 +21,14 @@ function callerTimeout(headers: Record<string, string | undefined>): number | nu
 
 export const validateChat: Stage = (ctx) => {
   // A request that names a stored prompt may send no messages of its own (stages/prompt.ts).
-  const parsed = (referencesPrompt(ctx) ? ChatRequestWithPrompt : ChatCompletionRequest).safeParse(ctx.body);
-  if (!parsed.success) throw validationError(parsed.error.issues);
-  const chat = parsed.data;
+  const prompt = referencesPrompt(ctx);
+  // The common request without zod's pass (openai/plain-request.ts: the same result, or null).
+  let chat = prompt ? null : plainChatRequest(ctx.body);
+  if (!chat) {
+    const parsed = (prompt ? ChatRequestWithPrompt : ChatCompletionRequest).safeParse(ctx.body);
+    if (!parsed.success) throw validationError(parsed.error.issues);
+    chat = parsed.data;
+  }
   initCallState(ctx, { format: "openai", model: chat.model, chat, callerTimeoutMs: callerTimeout(ctx.req.headers) });
 };
 
