@@ -25,3 +25,24 @@ export function copyFieldsExcept<T extends object>(from: object, skip: ReadonlyS
 export function omitFields(from: object, skip: ReadonlySet<string>): Record<string, unknown> {
   return copyFieldsExcept(from, skip, {});
 }
+
+/**
+ * Shape checks for the hand-written fast paths that stand in for zod on the
+ * request path (a provider's answer and stream events, the common request):
+ * each is exactly the zod check named.
+ */
+
+/** A JSON object: not null, not an array. */
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Absent, null or a string: `z.string().nullish()`. */
+export function isOptString(v: unknown): boolean {
+  return v === undefined || v === null || typeof v === "string";
+}
+
+/** Absent, null or a finite number: `z.number().nullish()`. */
+export function isOptNumber(v: unknown): boolean {
+  return v === undefined || v === null || (typeof v === "number" && Number.isFinite(v));
+}

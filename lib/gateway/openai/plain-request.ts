@@ -1,3 +1,4 @@
+import { isObject } from "@/lib/gateway/objects";
 import { AssistantMessage, ChatCompletionRequest, DeveloperMessage, SystemMessage, UserMessage } from "@/lib/gateway/openai/schema";
 
 /**
@@ -25,7 +26,6 @@ const bool: Check = (v) => typeof v === "boolean";
 const str: Check = (v) => typeof v === "string";
 const intIn = (min: number, max: number): Check => (v) => isInt(v) && v >= min && v <= max;
 const numIn = (min: number, max: number): Check => (v) => isNum(v) && v >= min && v <= max;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The top-level keys taken here, each with the check zod would apply (`messages`, `stop` and `stream_options` below). */
 const TOP: ReadonlyMap<string, Check> = new Map(Object.entries({

@@ -1,3 +1,4 @@
+import { isObject } from "@/lib/gateway/objects";
 import { detectPii } from "@/lib/guards/pii";
 import { redactJsonForLog } from "@/lib/guards/redact";
 import type { RequestLogJobInput } from "@/lib/queues/request-log";
@@ -83,13 +84,9 @@ export interface ExchangeFacts {
   streamError?: string;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 /** `code` of an OpenAI-style error body `{ error: { code } }`. */
 export function errorCodeOf(body: unknown): string | null {
-  if (!isRecord(body) || !isRecord(body.error)) return null;
+  if (!isObject(body) || !isObject(body.error)) return null;
   const code = body.error.code;
   return typeof code === "string" && code ? code : null;
 }
@@ -115,7 +112,7 @@ function streamErrorCode(streamError: string | undefined): string | null {
 /** The record of one request. `latencyMs` is measured now (call it when the response is complete). */
 export function buildLogEntry(f: ExchangeFacts, caller: Caller, now = performance.now()): RequestLogJobInput {
   const fields = f.fields ?? {};
-  const bodyModel = isRecord(f.body) && typeof f.body.model === "string" ? f.body.model : "";
+  const bodyModel = isObject(f.body) && typeof f.body.model === "string" ? f.body.model : "";
   const metadata: Record<string, unknown> = { ...(fields.metadata ?? {}) };
   if (f.clientRequestId) metadata.clientRequestId = f.clientRequestId;
   if (f.endpoint === "unknown") {
@@ -143,8 +140,8 @@ export function buildLogEntry(f: ExchangeFacts, caller: Caller, now = performanc
     streamed: fields.streamed ?? f.streamed,
     cache: fields.cache,
     // A request refused before the input guards (stage 5) ran is recorded with its PII redacted all the same.
-    request: fields.request ?? (isRecord(f.body) ? (redactJsonForLog(f.body, (text) => detectPii(text)) as RequestLogJobInput["request"]) : {}),
-    response: fields.response !== undefined ? fields.response : !f.streamed && isRecord(f.responseBody) ? (f.responseBody as RequestLogJobInput["response"]) : null,
+    request: fields.request ?? (isObject(f.body) ? (redactJsonForLog(f.body, (text) => detectPii(text)) as RequestLogJobInput["request"]) : {}),
+    response: fields.response !== undefined ? fields.response : !f.streamed && isObject(f.responseBody) ? (f.responseBody as RequestLogJobInput["response"]) : null,
     contextDocs: fields.contextDocs,
     attempts: fields.attempts,
     guardVerdicts: fields.guardVerdicts,

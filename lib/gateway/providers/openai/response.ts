@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { ChatCompletion, ChatCompletionChoice, CompletionUsage, EmbeddingsResponse, FinishReason, ResponseMessage, ToolCall } from "@/lib/gateway/openai/schema";
-import { copyFieldsExcept, omitFields } from "@/lib/gateway/objects";
+import { copyFieldsExcept, isObject, isOptNumber, isOptString, omitFields } from "@/lib/gateway/objects";
 import { usageFromOpenAI, ZERO_USAGE } from "../usage";
 import type { NormalisedUsage } from "../types";
 
@@ -60,21 +60,13 @@ export const UpstreamCompletion = z.looseObject({
 });
 export type UpstreamCompletion = z.infer<typeof UpstreamCompletion>;
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function isOpt(v: unknown, type: "string" | "number"): boolean {
-  return v === undefined || v === null || (type === "string" ? typeof v === "string" : typeof v === "number" && Number.isFinite(v));
-}
-
 function isPlainUsage(u: unknown): boolean {
   if (u === undefined || u === null) return true;
-  if (!isObject(u) || !isOpt(u.prompt_tokens, "number") || !isOpt(u.completion_tokens, "number") || !isOpt(u.total_tokens, "number")) return false;
+  if (!isObject(u) || !isOptNumber(u.prompt_tokens) || !isOptNumber(u.completion_tokens) || !isOptNumber(u.total_tokens)) return false;
   const p = u.prompt_tokens_details;
-  if (p != null && (!isObject(p) || !isOpt(p.cached_tokens, "number") || !isOpt(p.cache_write_tokens, "number"))) return false;
+  if (p != null && (!isObject(p) || !isOptNumber(p.cached_tokens) || !isOptNumber(p.cache_write_tokens))) return false;
   const c = u.completion_tokens_details;
-  return c == null || (isObject(c) && isOpt(c.reasoning_tokens, "number"));
+  return c == null || (isObject(c) && isOptNumber(c.reasoning_tokens));
 }
 
 /**
@@ -85,14 +77,14 @@ function isPlainUsage(u: unknown): boolean {
  * gateway's CPU per request; openai.test.ts checks both read alike.
  */
 export function isPlainCompletion(v: unknown): v is UpstreamCompletion {
-  if (!isObject(v) || !isOpt(v.id, "string") || !isOpt(v.object, "string") || !isOpt(v.model, "string") || !isOpt(v.created, "number")) return false;
+  if (!isObject(v) || !isOptString(v.id) || !isOptString(v.object) || !isOptString(v.model) || !isOptNumber(v.created)) return false;
   const choices = v.choices;
   if (!Array.isArray(choices)) return false;
   for (const c of choices) {
-    if (!isObject(c) || (c.index != null && !Number.isSafeInteger(c.index)) || !isOpt(c.finish_reason, "string")) return false;
+    if (!isObject(c) || (c.index != null && !Number.isSafeInteger(c.index)) || !isOptString(c.finish_reason)) return false;
     const m = c.message;
     if (!isObject(m) || m.tool_calls != null) return false;
-    if (!isOpt(m.role, "string") || !isOpt(m.content, "string") || !isOpt(m.refusal, "string") || !isOpt(m.reasoning_content, "string") || !isOpt(m.reasoning, "string")) return false;
+    if (!isOptString(m.role) || !isOptString(m.content) || !isOptString(m.refusal) || !isOptString(m.reasoning_content) || !isOptString(m.reasoning)) return false;
   }
   return isPlainUsage(v.usage);
 }

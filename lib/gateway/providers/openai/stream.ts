@@ -1,6 +1,6 @@
 import type { EventSourceMessage } from "eventsource-parser";
 import { z } from "zod";
-import { copyFieldsExcept } from "@/lib/gateway/objects";
+import { copyFieldsExcept, isObject, isOptNumber, isOptString } from "@/lib/gateway/objects";
 import type { ChatCompletionChunk, ChunkChoice, ChunkDelta, ToolCallDelta } from "@/lib/gateway/openai/schema";
 import { streamCutError } from "../classify";
 import { parseEventJson, parseJsonValue } from "../http";
@@ -105,14 +105,6 @@ function normaliseDelta(raw: z.infer<typeof UpstreamDelta> | null | undefined): 
   return { delta, hasToolCalls };
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function isOptString(v: unknown): boolean {
-  return v === undefined || v === null || typeof v === "string";
-}
-
 /**
  * The common event (text deltas, no tool calls, no usage), checked by hand:
  * true only where `UpstreamChunk` would accept the value unchanged, so it is
@@ -123,7 +115,7 @@ function isOptString(v: unknown): boolean {
 function isPlainTextChunk(v: unknown): v is UpstreamChunk {
   if (!isObject(v) || v.usage != null) return false;
   if (!isOptString(v.id) || !isOptString(v.object) || !isOptString(v.model)) return false;
-  if (v.created != null && (typeof v.created !== "number" || !Number.isFinite(v.created))) return false;
+  if (!isOptNumber(v.created)) return false;
   const choices = v.choices;
   if (choices == null) return true;
   if (!Array.isArray(choices)) return false;
